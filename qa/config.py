@@ -45,6 +45,11 @@ class Settings:
     faiss_factory: str = "Flat"
     near_duplicate_threshold: float = 0.7  # MinHash Jaccard estimate for "same story"
     max_upload_bytes: int = 5_000_000
+    # Retrieval: candidates taken from each side, and how they are fused (see docs/benchmarks.md).
+    retrieval_depth: int = 50
+    fusion: str = "rrf"  # "rrf" (reciprocal rank) or "weighted" (min-max normalised scores)
+    rrf_k: int = 60
+    dense_weight: float = 0.5  # share of the dense side in either fusion
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

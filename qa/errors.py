@@ -23,4 +23,12 @@ class IndexLockedError(QAError):
 
 
 class CorpusError(QAError):
-    """One corpus file could not be read; the message names the file and the reason."""
+    """One corpus file could not be read; the message names the file and the reason.
+
+    ``path`` is the offending file when known, so callers (``kb.sync``) can keep what was
+    indexed from it instead of treating the unreadable file as deleted.
+    """
+
+    def __init__(self, message: str, path: str | None = None):
+        super().__init__(message)
+        self.path = path

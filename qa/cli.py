@@ -1,0 +1,211 @@
+"""The ``qa`` command: a thin shell over the library (one library call per command).
+
+Library errors become one ``error: …`` line on stderr and exit code 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from qa.config import Settings
+from qa.errors import QAError
+
+EXAMPLES = {
+    "corpus": "example: qa corpus ls corpus/",
+    "build": "example: qa index build corpus/",
+    "add": "example: qa index add corpus/2025-05-01-new-story.md",
+    "remove": "example: qa index remove zhidx-2025-04-30-openai-microsoft",
+    "sync": "example: qa index sync corpus/",
+    "watch": "example: qa index watch corpus/ --debounce 2",
+    "status": "example: qa index status --json",
+    "search": 'example: qa search "微软为什么聘请苏莱曼？" -k 5 --since 2024-10-01',
+    "ask": 'example: qa ask "why did Microsoft hire Suleyman?"',
+    "eval": "example: qa eval --data ../shared/data/cmrc2018_trial.json --json",
+}
+
+
+def _sub(subs: Any, name: str, help_: str, key: str | None = None) -> argparse.ArgumentParser:
+    return subs.add_parser(name, help=help_, description=help_, epilog=EXAMPLES[key or name],
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``qa`` command."""
+    p = argparse.ArgumentParser(prog="qa", description="新闻问答: cited answers from Chinese news.",
+                                epilog='example: qa ask "微软为什么聘请苏莱曼？"')
+    p.add_argument("--index", help="index folder (QA_INDEX_DIR, default index/)")
+    p.add_argument("--model", help="sentence-transformers model name or folder (QA_MODEL)")
+    p.add_argument("--cache-dir", help="where the bundled model is unpacked (QA_CACHE_DIR)")
+    p.add_argument("--chunk-size", type=int, help="target chunk size in characters (QA_CHUNK_SIZE)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    subs = p.add_subparsers(dest="command", required=True)
+
+    corpus = _sub(subs, "corpus", "inspect a corpus folder").add_subparsers(dest="action", required=True)
+    ls = _sub(corpus, "ls", "list the articles a corpus folder holds", "corpus")
+    ls.add_argument("path", nargs="?", help="corpus folder or file (default corpus/)")
+    ls.add_argument("--json", action="store_true")
+
+    index = _sub(subs, "index", "build and update the index", "build").add_subparsers(dest="action", required=True)
+    for name, text in (("build", "index a corpus from scratch, swapped in atomically"),
+                       ("sync", "make the index match the corpus folder (adds, updates, removals)"),
+                       ("watch", "keep syncing while files arrive, until interrupted")):
+        sp = _sub(index, name, text)
+        sp.add_argument("corpus", nargs="?", help="corpus folder (QA_CORPUS_DIR, default corpus/)")
+        if name == "watch":
+            sp.add_argument("--debounce", type=float, default=2.0, help="seconds of quiet before a sync")
+    _sub(index, "add", "add or update articles from files or folders").add_argument("paths", nargs="+")
+    _sub(index, "remove", "remove articles by id").add_argument("ids", nargs="+")
+    _sub(index, "status", "counts, model, size on disk, last update").add_argument("--json", action="store_true")
+
+    for name, text in (("search", "rank passages for a query"), ("ask", "answer a question with cited quotes")):
+        sp = _sub(subs, name, text)
+        sp.add_argument("query")
+        sp.add_argument("-k", type=int, default=5, help="number of passages")
+        sp.add_argument("--since", help="only articles dated on or after (YYYY-MM-DD)")
+        sp.add_argument("--until", help="only articles dated on or before (YYYY-MM-DD)")
+        sp.add_argument("--source", action="append", dest="sources", help="only this outlet (repeatable)")
+        sp.add_argument("--json", action="store_true", help="machine-readable output")
+        if name == "search":
+            sp.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+
+    ev = _sub(subs, "eval", "evaluate retrieval and answers on a SQuAD-format file")
+    ev.add_argument("--data", required=True, help="SQuAD-format JSON (e.g. ../shared/data/cmrc2018_trial.json)")
+    ev.add_argument("--limit", type=int, help="use only the first N questions")
+    ev.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
+    ev.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    corpus = getattr(args, "corpus", None)
+    return Settings.from_env(index_dir=args.index, model=args.model, cache_dir=args.cache_dir,
+                             chunk_size=args.chunk_size, corpus_dir=corpus if isinstance(corpus, str) else None)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_corpus(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.corpus import load_corpus
+
+    errors: list[Any] = []
+    articles = list(load_corpus(args.path or settings.corpus_dir, errors=errors))
+    if args.json:
+        _print_json([{k: v for k, v in asdict(a).items() if k != "text"} for a in articles])
+    else:
+        for a in articles:
+            print(f"{a.id}\t{a.title}\t{a.source or '-'}\t{a.date or '-'}\t{len(a.text)} chars")
+    for e in errors:
+        print(f"warning: {e}", file=sys.stderr)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.kb import KnowledgeBase
+
+    kb = KnowledgeBase(settings=settings)
+    if args.action == "status":
+        status = kb.status()
+        if args.json:
+            _print_json(status.as_dict())
+        else:
+            for key, value in status.as_dict().items():
+                print(f"{key:>18}: {value}")
+        return 0
+    if args.action == "watch":
+        from qa.watch import watch
+
+        watch(kb, args.corpus or settings.corpus_dir, debounce=args.debounce,
+              on_sync=lambda s: print(f"synced: {s}", flush=True))
+        return 0
+    summary = _index_action(kb, args, settings)
+    print(summary)
+    for e in summary.errors:
+        print(f"warning: {e}", file=sys.stderr)
+    return 0
+
+
+def _index_action(kb: Any, args: argparse.Namespace, settings: Settings) -> Any:
+    if args.action == "build":
+        return kb.build(args.corpus or settings.corpus_dir, progress=True)
+    if args.action == "sync":
+        return kb.sync(args.corpus or settings.corpus_dir, progress=True)
+    if args.action == "remove":
+        return kb.remove(args.ids)
+    from qa.corpus import load_corpus
+
+    errors: list[Any] = []
+    articles = [a for p in args.paths for a in load_corpus(p, errors=errors)]
+    return kb.add(articles, progress=True).with_errors(errors)
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.kb import KnowledgeBase
+
+    passages = KnowledgeBase(settings=settings).retrieve(
+        args.query, args.k, since=args.since, until=args.until, sources=args.sources, mode=args.mode)
+    if args.json:
+        _print_json([asdict(p) for p in passages])
+        return 0
+    if not passages:
+        print("no passages match")
+    for i, p in enumerate(passages, 1):
+        print(f"[{i}] {p.title} — {p.source or '?'} {p.date or ''}  score {p.score:.4f}  ({p.article_id} {p.start}–{p.end})")
+        print(f"    {p.text}\n")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.kb import KnowledgeBase
+    from qa.render import answer_as_text
+
+    answer = KnowledgeBase(settings=settings).answer(
+        args.query, k=args.k, since=args.since, until=args.until, sources=args.sources)
+    if args.json:
+        _print_json(asdict(answer))
+    else:
+        print(answer_as_text(answer))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.evaluate import evaluate, format_report
+
+    report = evaluate(args.data, settings=settings, limit=args.limit, answers=not args.no_answers,
+                      progress=not args.json)
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "corpus": cmd_corpus, "index": cmd_index, "search": cmd_search, "ask": cmd_ask, "eval": cmd_eval,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``qa`` command; return the exit code (0 ok, 1 error, 2 usage)."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args, _settings(args))
+    except (QAError, ValueError, FileNotFoundError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""``qa eval``: measure retrieval (and answers) on a SQuAD-format file.
+
+Every paragraph becomes an article in a temporary index; every question is asked. Retrieval is
+scored at passage level: a hit is a passage from the question's own paragraph. Hybrid, BM25-only
+and dense-only run in the same pass so their figures are comparable; latency is per hybrid query
+with the model already loaded.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import Settings
+from qa.types import Article
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "bm25", "dense")
+CUTOFFS = (1, 5, 10)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One SQuAD question with the id of its paragraph and the gold answer texts."""
+
+    id: str
+    text: str
+    paragraph_id: str
+    answers: tuple[str, ...]
+
+
+def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
+    """Return the paragraphs (as articles) and questions of a SQuAD-format file.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: the file is not SQuAD-format JSON.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no evaluation file at {path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))["data"]
+        articles, questions = [], []
+        for d, doc in enumerate(data):
+            for p, para in enumerate(doc["paragraphs"]):
+                pid = f"d{d}p{p}"
+                articles.append(Article(id=pid, title=doc.get("title") or pid, text=para["context"], source=doc.get("title")))
+                for qa_ in para["qas"]:
+                    golds = tuple(a["text"] for a in qa_.get("answers", []) if a.get("text"))
+                    questions.append(Question(str(qa_["id"]), qa_["question"], pid, golds))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path} is not a SQuAD-format file ({exc!r})") from None
+    return articles, questions
+
+
+def _rank(passages: list[Any], gold: str) -> int | None:
+    for i, p in enumerate(passages):
+        if p.article_id == gold:
+            return i + 1
+    return None
+
+
+def _retrieval_metrics(ranks: list[int | None]) -> dict[str, float]:
+    n = max(len(ranks), 1)
+    out = {f"R@{c}": sum(1 for r in ranks if r is not None and r <= c) / n for c in CUTOFFS}
+    out["MRR@10"] = sum(1.0 / r for r in ranks if r is not None and r <= 10) / n
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def _latency(ms: list[float]) -> dict[str, float]:
+    if not ms:
+        return {"p50_ms": 0.0, "p95_ms": 0.0}
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+
+
+def evaluate(data: str | Path, *, settings: Settings | None = None, limit: int | None = None,
+             answers: bool = True, progress: bool = False) -> dict[str, Any]:
+    """Return the evaluation report of the SQuAD file ``data`` (a JSON-ready dict).
+
+    Raises:
+        FileNotFoundError, ValueError: see ``load_squad``.
+    """
+    from qa.kb import KnowledgeBase
+
+    settings = settings or Settings.from_env()
+    articles, questions = load_squad(data)
+    questions = questions[:limit] if limit else questions
+    report: dict[str, Any] = {"data": str(data), "paragraphs": len(articles), "questions": len(questions),
+                              "settings": {k: getattr(settings, k) for k in (
+                                  "model", "chunk_size", "chunk_overlap", "retrieval_depth", "fusion",
+                                  "rrf_k", "dense_weight")}}
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
+        kb = KnowledgeBase(Path(tmp) / "index", settings=settings)
+        started = time.perf_counter()
+        summary = kb.add(articles, progress=progress)
+        report["index"] = {"seconds": round(time.perf_counter() - started, 1), "chunks": summary.chunks_added}
+        report["retrieval"] = _eval_retrieval(kb, questions, _ticker(progress, len(questions), "retrieval"))
+        if answers:
+            from qa.evaluate_answers import evaluate_answers
+
+            report["answers"] = evaluate_answers(kb, articles, questions, settings,
+                                                 _ticker(progress, len(questions), "answers"))
+    return report
+
+
+def _eval_retrieval(kb: Any, questions: list[Question], tick: Callable[[], None]) -> dict[str, Any]:
+    ranks: dict[str, list[int | None]] = {m: [] for m in MODES}
+    latency: list[float] = []
+    for q in questions:
+        for mode in MODES:
+            t0 = time.perf_counter()
+            passages = kb.retrieve(q.text, k=10, mode=mode)
+            if mode == "hybrid":
+                latency.append((time.perf_counter() - t0) * 1000)
+            ranks[mode].append(_rank(passages, q.paragraph_id))
+        tick()
+    out: dict[str, Any] = {m: _retrieval_metrics(r) for m, r in ranks.items()}
+    out["latency"] = _latency(latency)
+    return out
+
+
+def _ticker(enabled: bool, total: int, label: str) -> Callable[[], None]:
+    if not enabled:
+        return lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="q", leave=False)
+    return lambda: bar.update(1)
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """Return the report as a short human-readable table."""
+    lines = [f"{report['data']}: {report['paragraphs']} paragraphs, {report['questions']} questions; "
+             f"index {report['index']['chunks']} chunks in {report['index']['seconds']} s",
+             "retrieval   " + "  ".join(f"{k:>7}" for k in ("R@1", "R@5", "R@10", "MRR@10"))]
+    for mode in MODES:
+        m = report["retrieval"][mode]
+        lines.append(f"  {mode:<9} " + "  ".join(f"{m[k]:>7.4f}" for k in ("R@1", "R@5", "R@10", "MRR@10")))
+    lat = report["retrieval"]["latency"]
+    lines.append(f"  hybrid latency p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms")
+    if "answers" in report:
+        from qa.evaluate_answers import format_answers
+
+        lines.extend(format_answers(report["answers"]))
+    return "\n".join(lines)

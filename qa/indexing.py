@@ -1,0 +1,162 @@
+"""Turn incoming articles into the rows one index transaction writes.
+
+For each article this decides: unchanged (costs nothing), metadata-only change, exact duplicate
+of an indexed article (stored for citation, not chunked), or new/changed text (chunked; vectors
+of unchanged chunk texts are reused, the rest are encoded in one length-sorted batch).
+Near-duplicate stories are found through the LSH band table and share a ``group_id``.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa import dedup, store
+from qa.chunking import chunk_article
+from qa.config import Settings
+from qa.encoders import Encoder
+from qa.store import StoredArticle
+from qa.text import tokenize
+from qa.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+LSH_ROWS = 4  # 128 permutations in 32 bands of 4: a pair at Jaccard 0.5 is a candidate 88 % of the time
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything one article contributes to a transaction."""
+
+    stored: StoredArticle
+    kind: str  # "new", "updated", "metadata", "duplicate"
+    chunks: tuple[Chunk, ...] = ()
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    tokens: tuple[tuple[str, ...], ...] = ()
+    lsh_keys: tuple[bytes, ...] = ()
+
+
+def lsh_keys(signature: bytes) -> tuple[bytes, ...]:
+    """Return one short key per band of ``LSH_ROWS`` MinHash values."""
+    values = np.frombuffer(signature, dtype="<u8")
+    step = LSH_ROWS * 8
+    raw = values.tobytes()
+    return tuple(hashlib.blake2b(raw[i:i + step], digest_size=8).digest() for i in range(0, len(raw), step))
+
+
+def _same(a: Article, b: Article) -> bool:
+    return a == b
+
+
+def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Encoder, settings: Settings,
+            *, progress: bool = False) -> tuple[list[Prepared], list[str]]:
+    """Return the prepared rows for ``articles`` and the ids that are unchanged.
+
+    Later articles in ``articles`` see the earlier ones (an in-batch repost is a duplicate too).
+    """
+    plans: list[Prepared] = []
+    unchanged: list[str] = []
+    batch_keys: dict[str, str] = {}
+    batch_sigs: list[tuple[str, bytes, str]] = []
+    for article in articles:
+        old = store.get_article(conn, article.id)
+        if old is not None and _same(old.article, article):
+            unchanged.append(article.id)
+            continue
+        plan = _plan_one(conn, article, old, settings, batch_keys, batch_sigs)
+        plans.append(plan)
+    return _encode(conn, plans, encoder, progress), unchanged
+
+
+def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | None, settings: Settings,
+              batch_keys: dict[str, str], batch_sigs: list[tuple[str, bytes, str]]) -> Prepared:
+    now = time.time()
+    added_at = old.added_at if old else now
+    if old is not None and old.article.text == article.text:
+        stored = StoredArticle(article, old.content_key, old.signature, old.group_id, old.duplicate_of, added_at)
+        return Prepared(stored, "metadata")
+    key = dedup.content_key(article.text)
+    original = batch_keys.get(key) or next(
+        (s.article.id for s in store.articles_with_key(conn, key) if s.duplicate_of is None and s.article.id != article.id),
+        None)
+    if original is not None:
+        group = _group_of(conn, original, batch_sigs)
+        return Prepared(StoredArticle(article, key, None, group, original, added_at), "duplicate")
+    batch_keys[key] = article.id
+    sig = dedup.signature(article.text)
+    keys = lsh_keys(sig)
+    group = _near_duplicate_group(conn, article.id, sig, keys, batch_sigs, settings.near_duplicate_threshold)
+    batch_sigs.append((article.id, sig, group))
+    chunks = tuple(chunk_article(article, size=settings.chunk_size, overlap=settings.chunk_overlap,
+                                 max_sentence_chars=settings.max_sentence_chars))
+    tokens = tuple(tuple(tokenize(c.text)) for c in chunks)
+    stored = StoredArticle(article, key, sig, group, None, added_at)
+    return Prepared(stored, "updated" if old else "new", chunks, tokens=tokens, lsh_keys=keys)
+
+
+def _group_of(conn: sqlite3.Connection, article_id: str, batch_sigs: list[tuple[str, bytes, str]]) -> str:
+    for aid, _, group in batch_sigs:
+        if aid == article_id:
+            return group
+    stored = store.get_article(conn, article_id)
+    return stored.group_id if stored else article_id
+
+
+def _near_duplicate_group(conn: sqlite3.Connection, article_id: str, sig: bytes, keys: tuple[bytes, ...],
+                          batch_sigs: list[tuple[str, bytes, str]], threshold: float) -> str:
+    best: tuple[float, str] | None = None
+    for cand in store.lsh_candidates(conn, keys) - {article_id}:
+        other = store.get_article(conn, cand)
+        if other is None or other.signature is None:
+            continue
+        sim = dedup.similarity(sig, other.signature)
+        if sim >= threshold and (best is None or sim > best[0]):
+            best = (sim, other.group_id)
+    for aid, other_sig, group in batch_sigs:
+        sim = dedup.similarity(sig, other_sig)
+        if aid != article_id and sim >= threshold and (best is None or sim > best[0]):
+            best = (sim, group)
+    if best is not None:
+        log.info("article %s is a near duplicate (similarity %.2f) of group %s", article_id, best[0], best[1])
+        return best[1]
+    return article_id
+
+
+def _encode(conn: sqlite3.Connection, plans: list[Prepared], encoder: Encoder, progress: bool) -> list[Prepared]:
+    """Fill in vectors: reuse the stored vector of an unchanged chunk text, encode the rest at once."""
+    reuse: dict[str, np.ndarray] = {}
+    for plan in plans:
+        if plan.kind == "updated":
+            reuse.update(store.chunk_vectors(conn, plan.stored.article.id))
+    todo = sorted({c.text for p in plans for c in p.chunks if c.text not in reuse})
+    fresh = encoder.passages(todo, progress=progress) if todo else np.zeros((0, encoder.dim), np.float32)
+    lookup = {**reuse, **dict(zip(todo, fresh))}
+    out = []
+    for plan in plans:
+        vectors = np.stack([lookup[c.text] for c in plan.chunks]) if plan.chunks else np.zeros((0, encoder.dim), np.float32)
+        out.append(Prepared(plan.stored, plan.kind, plan.chunks, vectors.astype(np.float32), plan.tokens, plan.lsh_keys))
+    log.info("encoded %d new chunk texts, reused %d", len(todo), len(reuse))
+    return out
+
+
+def write(conn: sqlite3.Connection, plans: Sequence[Prepared]) -> tuple[int, int]:
+    """Apply ``plans`` inside the caller's transaction; return ``(chunks added, chunks removed)``."""
+    added = removed = 0
+    for plan in plans:
+        aid = plan.stored.article.id
+        if plan.kind == "metadata":
+            store.upsert_article(conn, plan.stored)
+            continue
+        removed += len(store.delete_article(conn, aid))
+        store.upsert_article(conn, plan.stored)
+        if plan.chunks:
+            store.insert_chunks(conn, plan.chunks, plan.vectors, plan.tokens)
+            added += len(plan.chunks)
+        if plan.lsh_keys:
+            store.insert_lsh(conn, aid, plan.lsh_keys)
+    return added, removed

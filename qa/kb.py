@@ -1,0 +1,281 @@
+"""``KnowledgeBase``: the one object that builds, updates and queries an index folder.
+
+Example::
+
+    kb = KnowledgeBase("index")
+    kb.sync("corpus")                       # add new/changed files, drop deleted ones
+    kb.add([{"id": "x", "title": "标题", "text": "正文。"}])
+    passages = kb.retrieve("微软为什么聘请苏莱曼？", k=5)
+    answer = kb.answer("why did Microsoft hire Suleyman?")
+
+Every write takes the folder's lock and commits in one SQLite transaction (vectors included),
+so a crash leaves the state before or after the update. Reads never wait for writers.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from qa import indexing, store
+from qa.config import Settings
+from qa.corpus import load_corpus
+from qa.encoders import Encoder, get_encoder
+from qa.errors import CorpusError, IndexMismatchError
+from qa.indexdir import DB_NAME, IndexDir
+from qa.reader import IndexReader
+from qa.status import IndexStatus, IndexSummary, index_status, manifest_for, snapshot_if_due
+from qa.types import Answer, Article, Passage
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+_CHUNKING = ("chunk_size", "chunk_overlap", "max_sentence_chars")
+
+
+class KnowledgeBase:
+    """A hybrid (FAISS + jieba BM25) index of news articles in one folder.
+
+    Args:
+        path: the index folder (created on the first write).
+        settings: configuration; defaults to ``Settings.from_env()`` with ``index_dir=path``.
+        encoder: an explicit encoder (tests); defaults to the model named by the settings.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, settings: Settings | None = None,
+                 encoder: Encoder | None = None):
+        settings = settings or Settings.from_env()
+        self.settings = settings if path is None else settings.replace(index_dir=path)
+        self.dir = IndexDir(self.settings.index_dir)
+        self.reader = IndexReader(self.dir)
+        self._encoder = encoder
+        self._checked: tuple[Path, str] | None = None
+
+    @property
+    def encoder(self) -> Encoder:
+        """The embedding encoder (loaded on first use)."""
+        if self._encoder is None:
+            self._encoder = get_encoder(self.settings)
+        return self._encoder
+
+    # ----------------------------------------------------------------- reading
+    def __len__(self) -> int:
+        """Number of indexed articles (0 when nothing was built yet)."""
+        if not self.reader.exists():
+            return 0
+        with self.reader.view() as view:
+            return int(view.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def articles(self) -> list[Article]:
+        """Return every indexed article, newest first (undated last)."""
+        if not self.reader.exists():
+            return []
+        with self.reader.view() as view:
+            return [s.article for s in store.iter_articles(view.conn)]
+
+    def article(self, article_id: str) -> Article:
+        """Return one indexed article.
+
+        Raises:
+            KeyError: no article has this id.
+        """
+        with self.reader.view() as view:
+            stored = store.get_article(view.conn, article_id)
+        if stored is None:
+            raise KeyError(f"no article with id {article_id!r} in {self.dir.path}")
+        return stored.article
+
+    def status(self) -> IndexStatus:
+        """Return counts, model, size on disk and last update of the index."""
+        with self.reader.view() as view:
+            return index_status(self.dir, view)
+
+    def retrieve(self, query: str, k: int = 5, *, since: Any = None, until: Any = None,
+                 sources: Iterable[str] | None = None, mode: str = "hybrid") -> list[Passage]:
+        """Return the ``k`` best passages for ``query`` (hybrid dense + BM25, duplicates collapsed).
+
+        Raises:
+            ValueError: empty or over-long query, ``k < 1``, a filter date that does not parse,
+                or a ``mode`` other than "hybrid", "dense" (FAISS only) or "bm25" (keywords only).
+            IndexNotFoundError: nothing has been indexed at this path.
+            IndexMismatchError: the index was built with another embedding model.
+        """
+        from qa.filters import Filters
+        from qa.retrieve import hybrid_search, validate
+
+        validate(query, k)
+        filters = Filters.make(since=since, until=until, sources=sources)
+        with self.reader.view() as view:
+            self._check_model(view.data_dir, view.meta)
+            return hybrid_search(view, self.encoder, query, k, filters, self.settings, mode)
+
+    def answer(self, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
+               until: Any = None, sources: Iterable[str] | None = None) -> Answer:
+        """Return an extractive, cited answer to ``question`` (or an abstention).
+
+        ``history`` holds earlier turns (strings, ``Answer``s, or chat messages) for follow-ups.
+
+        Raises:
+            ValueError: as for ``retrieve``.
+        """
+        from qa.answer import answer_question
+
+        return answer_question(self, question, history=history, k=k, since=since, until=until, sources=sources)
+
+    # ----------------------------------------------------------------- writing
+    def add(self, articles: Iterable[Article | Mapping[str, Any]], *, progress: bool = False) -> IndexSummary:
+        """Add or update articles; unchanged ones cost nothing.
+
+        Returns:
+            What changed (ids added, updated, unchanged, duplicates; chunk counts; seconds).
+
+        Raises:
+            ValueError: an item is not an article (missing id/title/text).
+            IndexMismatchError: the index was built with another model or chunking.
+            IndexLockedError: another writer kept the lock too long.
+        """
+        items = _unique([Article.coerce(a) for a in articles])
+        with self.dir.lock():
+            return self._write(lambda conn: self._add_rows(conn, items, progress))
+
+    def remove(self, ids: Iterable[str]) -> IndexSummary:
+        """Remove articles by id; ids that are not indexed are reported in ``missing``."""
+        ids = list(dict.fromkeys(ids))
+        with self.dir.lock():
+            return self._write(lambda conn: self._remove_rows(conn, ids))
+
+    def sync(self, path: str | Path | None = None, *, progress: bool = False) -> IndexSummary:
+        """Make the index hold exactly the articles of the corpus folder ``path``.
+
+        Files that fail to load are reported in ``errors``; what was indexed from them is kept.
+
+        Raises:
+            FileNotFoundError: ``path`` does not exist.
+        """
+        articles, errors = _load(path or self.settings.corpus_dir)
+        failed = {e.path for e in errors if e.path}
+        with self.dir.lock():
+            def apply(conn: Any) -> IndexSummary:
+                keep = {a.id for a in articles}
+                gone = [s.article.id for s in store.iter_articles(conn)
+                        if s.article.id not in keep and s.article.path not in failed]
+                summary = self._add_rows(conn, articles, progress)
+                return summary.merge(self._remove_rows(conn, gone))
+            return self._write(apply).with_errors(errors)
+
+    def build(self, path: str | Path | None = None, *, progress: bool = False) -> IndexSummary:
+        """Index the corpus at ``path`` from scratch into a new folder, then swap it in atomically."""
+        articles, errors = _load(path or self.settings.corpus_dir)
+        with self.dir.lock():
+            self.dir.cleanup()
+            data = self.dir.new_data_dir()
+            conn = store.connect(data / DB_NAME)
+            try:
+                self._init_meta(conn)
+                summary = self._commit(conn, lambda c: self._add_rows(c, _unique(articles), progress))
+                snapshot_if_due(data, conn, force=True)
+                self.dir.publish(data)
+                self.dir.write_manifest(data, manifest_for(conn))
+            finally:
+                conn.close()
+            self.dir.cleanup()
+        return summary.with_errors(errors)
+
+    # ----------------------------------------------------------------- internals
+    def _write(self, apply: Any) -> IndexSummary:
+        data = self.dir.current()
+        if data is None:
+            data = self.dir.new_data_dir()
+            with store.connect(data / DB_NAME) as conn:
+                self._init_meta(conn)
+            self.dir.publish(data)
+        self.dir.cleanup()
+        conn = store.connect(data / DB_NAME)
+        try:
+            self._check_writable(conn)
+            summary = self._commit(conn, apply)
+            snapshot_if_due(data, conn)
+            self.dir.write_manifest(data, manifest_for(conn))
+        finally:
+            conn.close()
+        return summary
+
+    def _commit(self, conn: Any, apply: Any) -> IndexSummary:
+        started = time.perf_counter()
+        with store.transaction(conn):
+            summary: IndexSummary = apply(conn)
+            changed = summary.chunks_added + summary.chunks_removed
+            meta = store.get_meta(conn)
+            store.set_meta(conn, {"updated_at": time.time(),
+                                  "changed_since_snapshot": int(meta.get("changed_since_snapshot", 0)) + changed})
+            store.bump_generation(conn)
+        return summary.timed(time.perf_counter() - started)
+
+    def _add_rows(self, conn: Any, articles: Sequence[Article], progress: bool) -> IndexSummary:
+        plans, unchanged = indexing.prepare(conn, articles, self.encoder, self.settings, progress=progress)
+        added, removed = indexing.write(conn, plans)
+        return IndexSummary.from_plans(plans, unchanged, added, removed)
+
+    def _remove_rows(self, conn: Any, ids: Sequence[str]) -> IndexSummary:
+        removed_chunks, missing, removed, promoted = 0, [], [], []
+        for aid in ids:
+            old = store.get_article(conn, aid)
+            if old is None:
+                missing.append(aid)
+                continue
+            twins = [s for s in store.articles_with_key(conn, old.content_key) if s.duplicate_of == aid]
+            removed_chunks += len(store.delete_article(conn, aid))
+            removed.append(aid)
+            if twins:  # an exact duplicate takes over as the indexed copy
+                promoted.append(twins[0].article)
+        summary = IndexSummary(removed=tuple(removed), missing=tuple(missing), chunks_removed=removed_chunks)
+        if promoted:
+            for a in promoted:
+                store.delete_article(conn, a.id)
+            summary = summary.merge(self._add_rows(conn, promoted, False))
+        return summary
+
+    def _init_meta(self, conn: Any) -> None:
+        enc = self.encoder
+        with store.transaction(conn):
+            store.set_meta(conn, {
+                "format_version": str(FORMAT_VERSION), "model": self.settings.model,
+                "model_fingerprint": enc.fingerprint, "dim": str(enc.dim),
+                "faiss_factory": self.settings.faiss_factory, "created_at": time.time(),
+                **{name: str(getattr(self.settings, name)) for name in _CHUNKING},
+            })
+
+    def _check_writable(self, conn: Any) -> None:
+        meta = store.get_meta(conn)
+        self._check_model(None, meta)
+        for name in _CHUNKING:
+            if meta.get(name) != str(getattr(self.settings, name)):
+                raise IndexMismatchError(
+                    f"{self.dir.path} was built with {name}={meta.get(name)}; run `qa index build` to rebuild it "
+                    f"with {name}={getattr(self.settings, name)}, or unset QA_{name.upper()} to keep the old setting")
+
+    def _check_model(self, data_dir: Path | None, meta: Mapping[str, str]) -> None:
+        if data_dir is not None and self._checked == (data_dir, meta.get("model_fingerprint", "")):
+            return
+        if meta.get("format_version") != str(FORMAT_VERSION):
+            raise IndexMismatchError(f"{self.dir.path} has index format {meta.get('format_version')}, this version "
+                                     f"reads format {FORMAT_VERSION}; run `qa index build` to rebuild it")
+        if meta.get("model") != self.settings.model or meta.get("model_fingerprint") != self.encoder.fingerprint:
+            raise IndexMismatchError(
+                f"{self.dir.path} was built with model {meta.get('model')}; run `qa index build` to rebuild it "
+                f"for model {self.settings.model} (or set QA_MODEL={meta.get('model')})")
+        if data_dir is not None:
+            self._checked = (data_dir, meta.get("model_fingerprint", ""))
+
+
+def _unique(articles: Sequence[Article]) -> list[Article]:
+    """Keep the last of several articles with one id (a later file version wins)."""
+    return list({a.id: a for a in articles}.values())
+
+
+def _load(path: str | Path) -> tuple[list[Article], list[CorpusError]]:
+    errors: list[CorpusError] = []
+    articles = list(load_corpus(path, errors=errors))
+    return articles, errors

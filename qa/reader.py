@@ -1,0 +1,119 @@
+"""A read view of an index that follows writers without a restart.
+
+Before each read, ``IndexReader.view()`` checks two cheap things: whether ``CURRENT`` was
+swapped by a full build (then it reopens everything), and whether the database generation
+moved (then it patches its FAISS copy by id difference, which costs the size of the change
+plus one scan of chunk ids). Readers never take the writer lock, and SQLite's WAL mode lets
+them read while a writer commits.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa import store
+from qa.errors import IndexNotFoundError
+from qa.indexdir import DB_NAME, VECTORS_NAME, IndexDir
+from qa.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReadView:
+    """What a query reads: one connection, the matching vectors and the index metadata."""
+
+    data_dir: Path
+    conn: sqlite3.Connection
+    vectors: VectorIndex
+    meta: dict[str, str]
+    generation: int
+
+
+class IndexReader:
+    """Keeps an up-to-date ``ReadView`` of one index folder; safe to share between threads."""
+
+    def __init__(self, index_dir: IndexDir):
+        self.dir = index_dir
+        self._lock = threading.RLock()
+        self._view: ReadView | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    @contextmanager
+    def view(self) -> Iterator[ReadView]:
+        """Hold an up-to-date view for the block (queries from other threads wait briefly).
+
+        Raises:
+            IndexNotFoundError: no index has been built at this path.
+        """
+        with self._lock:
+            yield self._refresh()
+
+    def exists(self) -> bool:
+        """Return True when an index has been built at this path."""
+        return self.dir.current() is not None
+
+    def close(self) -> None:
+        """Close the connection (the next ``view()`` reopens)."""
+        with self._lock:
+            if self._view is not None:
+                self._view.conn.close()
+            self._view = None
+
+    def _refresh(self) -> ReadView:
+        stamp = self.dir.stamp()
+        if self._view is None or stamp != self._stamp:
+            self.close()
+            self._view = self._open()
+            self._stamp = stamp
+            return self._view
+        view = self._view
+        if store.generation(view.conn) != view.generation:
+            added, removed, gen = _sync(view.conn, view.vectors, int(view.meta["dim"]))
+            log.info("index moved to generation %d: %d vectors added, %d removed", gen, added, removed)
+            self._view = ReadView(view.data_dir, view.conn, view.vectors, store.get_meta(view.conn), gen)
+        return self._view
+
+    def _open(self) -> ReadView:
+        data = self.dir.current()
+        if data is None:
+            raise IndexNotFoundError(
+                f"no index at {self.dir.path}/; build one with `qa index build CORPUS --index {self.dir.path}`")
+        conn = store.connect(data / DB_NAME)
+        meta = store.get_meta(conn)
+        vectors = load_vectors(data, meta)
+        _, _, gen = _sync(conn, vectors, int(meta["dim"]))
+        return ReadView(data, conn, vectors, meta, gen)
+
+
+def load_vectors(data_dir: Path, meta: dict[str, str]) -> VectorIndex:
+    """Return the saved FAISS snapshot of ``data_dir``, or an empty index if there is none."""
+    path = data_dir / VECTORS_NAME
+    factory = meta.get("faiss_factory", "Flat")
+    if path.exists():
+        try:
+            return VectorIndex.load(path, factory)
+        except (RuntimeError, ValueError) as exc:
+            log.warning("ignoring unreadable vector snapshot %s (%s); rebuilding from the database", path, exc)
+    return VectorIndex.create(int(meta["dim"]), factory)
+
+
+def _sync(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int, int, int]:
+    """Bring ``vectors`` in line with the chunk rows in one consistent read transaction.
+
+    Returns:
+        ``(added, removed, generation)`` where generation is the one the vectors now match.
+    """
+    conn.execute("BEGIN")
+    try:
+        gen = store.generation(conn)
+        ids = store.all_chunk_rowids(conn)
+        added, removed = vectors.sync_to(ids, lambda batch: store.vectors_for(conn, batch, dim))
+        return added, removed, gen
+    finally:
+        conn.execute("COMMIT")

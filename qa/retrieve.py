@@ -1,0 +1,122 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 (FTS5) candidates, fused, near-duplicates collapsed.
+
+Fusion is reciprocal-rank fusion by default (``Settings.fusion``); the weighted alternative
+min-max normalises each side's scores. Parameters were chosen with ``qa eval`` on CMRC 2018
+and DRCD (table in docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa import lexical, store
+from qa.config import Settings
+from qa.encoders import Encoder
+from qa.filters import Filters
+from qa.reader import ReadView
+from qa.text import tokenize
+from qa.types import Passage
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One side's candidates: ``(chunk rowid, score)`` best first."""
+
+    hits: tuple[tuple[int, float], ...]
+
+
+def validate(query: object, k: object) -> str:
+    """Return the stripped query.
+
+    Raises:
+        ValueError: the query is not a non-empty string of at most 2,000 characters, or k < 1.
+    """
+    if not isinstance(query, str) or not query.strip():
+        raise ValueError("the question is empty; type a question, e.g. 微软为什么聘请苏莱曼？")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ValueError(f"the question is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a whole number of at least 1, got {k!r}")
+    return query.strip()
+
+
+def dense_candidates(view: ReadView, query_vector: np.ndarray, depth: int, filters: Filters) -> Ranked:
+    """Return the nearest chunks to ``query_vector`` among those passing ``filters``."""
+    allowed = np.asarray(lexical.allowed_rowids(view.conn, filters), dtype=np.int64) if filters.active else None
+    return Ranked(tuple(view.vectors.search(query_vector, depth, allowed)))
+
+
+def lexical_candidates(view: ReadView, query: str, depth: int, filters: Filters) -> Ranked:
+    """Return the BM25 best chunks for ``query`` among those passing ``filters``."""
+    return Ranked(tuple(lexical.bm25_search(view.conn, tokenize(query), depth, filters)))
+
+
+def fuse(dense: Ranked, sparse: Ranked, settings: Settings) -> list[tuple[int, float]]:
+    """Return ``(rowid, fused score)`` best first, by RRF or by a weighted sum of normalised scores."""
+    w = settings.dense_weight
+    scores: dict[int, float] = {}
+    if settings.fusion == "weighted":
+        for side, weight in ((dense, w), (sparse, 1 - w)):
+            if not side.hits:
+                continue
+            vals = np.array([s for _, s in side.hits])
+            lo, span = vals.min(), max(vals.max() - vals.min(), 1e-9)
+            for (rid, s) in side.hits:
+                scores[rid] = scores.get(rid, 0.0) + weight * (s - lo) / span
+    else:
+        for side, weight in ((dense, w), (sparse, 1 - w)):
+            for rank, (rid, _) in enumerate(side.hits):
+                scores[rid] = scores.get(rid, 0.0) + 2 * weight / (settings.rrf_k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> list[Passage]:
+    """Return the top ``k`` passages, keeping only the best chunk of each near-duplicate group
+    that comes from another article (so one reposted story does not fill the list)."""
+    rows = store.chunks_by_rowid(view.conn, [rid for rid, _ in fused[: max(4 * k, k + 20)]])
+    chosen, article_of_group = [], {}
+    for rid, score in fused:
+        sc = rows.get(rid)
+        if sc is None:
+            continue
+        owner = article_of_group.setdefault(sc.group_id, sc.chunk.article_id)
+        if owner != sc.chunk.article_id:
+            continue  # a repost of a story already listed
+        chosen.append((sc, score))
+        if len(chosen) == k:
+            break
+    members = store.group_members(view.conn, {sc.group_id for sc, _ in chosen})
+    return [Passage(
+        article_id=sc.chunk.article_id, chunk_id=sc.chunk.id, text=sc.chunk.text, score=round(score, 6),
+        start=sc.chunk.start, end=sc.chunk.end, title=sc.title, source=sc.source, date=sc.date, url=sc.url,
+        duplicates=tuple(a for a in members.get(sc.group_id, []) if a != sc.chunk.article_id),
+    ) for sc, score in chosen]
+
+
+def hybrid_search(view: ReadView, encoder: Encoder, query: str, k: int, filters: Filters,
+                  settings: Settings | None = None, mode: str = "hybrid") -> list[Passage]:
+    """Return the ``k`` best passages for ``query``; ``mode`` is "hybrid", "dense" or "bm25".
+
+    Raises:
+        ValueError: bad query or k (see ``validate``), or an unknown mode.
+    """
+    query = validate(query, k)
+    settings = settings or Settings.from_env()
+    depth = max(settings.retrieval_depth, k)
+    empty = Ranked(())
+    if mode not in ("hybrid", "dense", "bm25"):
+        raise ValueError(f"unknown retrieval mode {mode!r}; use hybrid, dense or bm25")
+    dense = dense_candidates(view, encoder.queries([query])[0], depth, filters) if mode != "bm25" else empty
+    sparse = lexical_candidates(view, query, depth, filters) if mode != "dense" else empty
+    if mode != "hybrid":
+        fused = list((dense if mode == "dense" else sparse).hits)
+    else:
+        fused = fuse(dense, sparse, settings)
+    return to_passages(view, fused, k)

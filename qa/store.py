@@ -1,0 +1,318 @@
+"""SQLite storage: articles, chunks (with their vectors), the FTS5 keyword index, metadata.
+
+SQLite is the single source of truth. Chunk vectors are stored as float32 blobs beside the
+chunk rows, so one transaction changes articles, chunks, BM25 postings and vectors together:
+an update is all-or-nothing by construction, and the FAISS index (``qa.vectors``) is a
+derived structure that can always be brought back in line with this database.
+
+WAL mode lets readers (the running app) read while a writer commits.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT, date TEXT, url TEXT, author TEXT, language TEXT, path TEXT,
+    meta_json TEXT NOT NULL DEFAULT '[]',
+    content_key TEXT NOT NULL,
+    signature BLOB,
+    group_id TEXT NOT NULL,          -- near-duplicate group (id of its first article)
+    duplicate_of TEXT,               -- exact duplicate of this article: stored, not chunked
+    added_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_content ON articles(content_key);
+CREATE INDEX IF NOT EXISTS articles_group ON articles(group_id);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+-- AUTOINCREMENT: a rowid is never reused, so a reader can reconcile its FAISS copy by ids.
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+-- MinHash LSH bands of each article's signature: near-duplicate candidates by lookup,
+-- kept in the same transactions as the articles (datasketch's LSH has no SQLite storage).
+CREATE TABLE IF NOT EXISTS lsh (
+    band INTEGER NOT NULL,
+    key BLOB NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS lsh_key ON lsh(band, key);
+CREATE INDEX IF NOT EXISTS lsh_article ON lsh(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
+"""
+
+_ARTICLE_COLUMNS = ("id", "title", "text", "source", "date", "url", "author", "language", "path")
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article row with its bookkeeping columns."""
+
+    article: Article
+    content_key: str
+    signature: bytes | None
+    group_id: str
+    duplicate_of: str | None
+    added_at: float
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk row joined with the citation fields of its article."""
+
+    rowid: int
+    chunk: Chunk
+    title: str
+    source: str | None
+    date: str | None
+    url: str | None
+    group_id: str
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Return a connection in WAL mode with foreign keys on; creates the schema unless readonly.
+
+    Raises:
+        sqlite3.Error: the file is not a database or cannot be opened.
+    """
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.executescript(_SCHEMA)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block in one IMMEDIATE transaction: committed at the end, rolled back on error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def get_meta(conn: sqlite3.Connection) -> dict[str, str]:
+    """Return the ``meta`` table as a dict."""
+    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+def set_meta(conn: sqlite3.Connection, values: dict[str, object]) -> None:
+    """Upsert ``values`` into ``meta`` (non-strings stored as JSON)."""
+    conn.executemany(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+        [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()],
+    )
+
+
+def bump_generation(conn: sqlite3.Connection) -> int:
+    """Increment and return the generation counter (call inside the writing transaction)."""
+    row = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+    generation = int(row[0]) + 1 if row else 1
+    set_meta(conn, {"generation": str(generation)})
+    return generation
+
+
+def generation(conn: sqlite3.Connection) -> int:
+    """Return the generation counter: it changes with every committed update."""
+    row = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+_UPSERT = (
+    "INSERT INTO articles (id, title, text, source, date, url, author, language, path,"
+    " meta_json, content_key, signature, group_id, duplicate_of, added_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c}=excluded.{c}" for c in (*_ARTICLE_COLUMNS[1:], "meta_json", "content_key", "signature",
+                                              "group_id", "duplicate_of", "added_at"))
+)
+
+
+def upsert_article(conn: sqlite3.Connection, stored: StoredArticle) -> None:
+    """Insert one article row, or update it in place (an UPDATE: its chunks are kept)."""
+    a = stored.article
+    conn.execute(
+        _UPSERT,
+        (*(getattr(a, c) for c in _ARTICLE_COLUMNS), json.dumps(list(a.meta), ensure_ascii=False),
+         stored.content_key, stored.signature, stored.group_id, stored.duplicate_of, stored.added_at),
+    )
+
+
+def insert_chunks(conn: sqlite3.Connection, chunks: Sequence[Chunk], vectors: np.ndarray,
+                  tokens: Sequence[Sequence[str]]) -> list[int]:
+    """Insert chunks with their vectors and BM25 tokens; return the new rowids (the FAISS ids)."""
+    rowids = []
+    for chunk, vector, toks in zip(chunks, vectors, tokens, strict=True):
+        cur = conn.execute(
+            "INSERT INTO chunks (id, article_id, ordinal, start, end, text, vector) VALUES (?,?,?,?,?,?,?)",
+            (chunk.id, chunk.article_id, chunk.ordinal, chunk.start, chunk.end, chunk.text,
+             np.asarray(vector, dtype=np.float32).tobytes()),
+        )
+        rowids.append(cur.lastrowid)
+        conn.execute("INSERT INTO chunks_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, " ".join(toks)))
+    return rowids
+
+
+def insert_lsh(conn: sqlite3.Connection, article_id: str, keys: Sequence[bytes]) -> None:
+    """Record the LSH band keys of an article's signature."""
+    conn.executemany("INSERT INTO lsh (band, key, article_id) VALUES (?,?,?)",
+                     [(band, key, article_id) for band, key in enumerate(keys)])
+
+
+def lsh_candidates(conn: sqlite3.Connection, keys: Sequence[bytes]) -> set[str]:
+    """Return ids of articles that share at least one LSH band key with ``keys``."""
+    found: set[str] = set()
+    for band, key in enumerate(keys):
+        found.update(r for (r,) in conn.execute("SELECT article_id FROM lsh WHERE band=? AND key=?", (band, key)))
+    return found
+
+
+def delete_article(conn: sqlite3.Connection, article_id: str) -> list[int]:
+    """Delete an article, its chunks and their FTS rows; return the removed chunk rowids."""
+    rowids = [r for (r,) in conn.execute("SELECT rowid FROM chunks WHERE article_id=?", (article_id,))]
+    conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(r,) for r in rowids])
+    conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+    conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+    return rowids
+
+
+def _row_to_stored(row: sqlite3.Row | tuple) -> StoredArticle:
+    (aid, title, text, source, date, url, author, language, path, meta_json,
+     content_key, signature, group_id, duplicate_of, added_at) = row
+    meta = tuple(tuple(p) for p in json.loads(meta_json))
+    article = Article(id=aid, title=title, text=text, source=source, date=date, url=url,
+                      author=author, language=language, path=path, meta=meta)  # type: ignore[arg-type]
+    return StoredArticle(article, content_key, signature, group_id, duplicate_of, added_at)
+
+
+_SELECT_ARTICLES = (
+    "SELECT id, title, text, source, date, url, author, language, path, meta_json,"
+    " content_key, signature, group_id, duplicate_of, added_at FROM articles"
+)
+
+
+def get_article(conn: sqlite3.Connection, article_id: str) -> StoredArticle | None:
+    """Return the stored article with this id, or ``None``."""
+    row = conn.execute(_SELECT_ARTICLES + " WHERE id=?", (article_id,)).fetchone()
+    return _row_to_stored(row) if row else None
+
+
+def iter_articles(conn: sqlite3.Connection) -> Iterator[StoredArticle]:
+    """Yield every stored article ordered by date (undated last), then id."""
+    for row in conn.execute(_SELECT_ARTICLES + " ORDER BY date IS NULL, date DESC, id"):
+        yield _row_to_stored(row)
+
+
+def articles_with_key(conn: sqlite3.Connection, content_key: str) -> list[StoredArticle]:
+    """Return the articles whose normalised text has this key (exact duplicates)."""
+    return [_row_to_stored(r) for r in conn.execute(_SELECT_ARTICLES + " WHERE content_key=? ORDER BY added_at",
+                                                   (content_key,))]
+
+
+def group_members(conn: sqlite3.Connection, group_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Return ``{group_id: [article ids]}`` for the given near-duplicate groups."""
+    groups: dict[str, list[str]] = {}
+    for gid in set(group_ids):
+        groups[gid] = [r for (r,) in conn.execute("SELECT id FROM articles WHERE group_id=? ORDER BY added_at", (gid,))]
+    return groups
+
+
+def signatures(conn: sqlite3.Connection) -> Iterator[tuple[str, bytes, str]]:
+    """Yield ``(article_id, signature, group_id)`` for every non-exact-duplicate article."""
+    yield from conn.execute("SELECT id, signature, group_id FROM articles WHERE signature IS NOT NULL"
+                            " AND duplicate_of IS NULL")
+
+
+def chunk_vectors(conn: sqlite3.Connection, article_id: str) -> dict[str, np.ndarray]:
+    """Return ``{chunk text: vector}`` of an article's stored chunks (reused when it is updated)."""
+    return {text: np.frombuffer(blob, dtype=np.float32)
+            for text, blob in conn.execute("SELECT text, vector FROM chunks WHERE article_id=?", (article_id,))}
+
+
+def all_chunk_rowids(conn: sqlite3.Connection) -> np.ndarray:
+    """Return every chunk rowid as an int64 array (what the FAISS index must hold)."""
+    return np.fromiter((r for (r,) in conn.execute("SELECT rowid FROM chunks")), dtype=np.int64)
+
+
+def vectors_for(conn: sqlite3.Connection, rowids: Sequence[int], dim: int) -> np.ndarray:
+    """Return the stored vectors of these chunk rowids, in that order, as float32 (n, dim)."""
+    out = np.empty((len(rowids), dim), dtype=np.float32)
+    for start in range(0, len(rowids), 900):
+        batch = [int(r) for r in rowids[start:start + 900]]
+        marks = ",".join("?" * len(batch))
+        found = dict(conn.execute(f"SELECT rowid, vector FROM chunks WHERE rowid IN ({marks})", batch).fetchall())
+        for i, r in enumerate(batch):
+            out[start + i] = np.frombuffer(found[r], dtype=np.float32)
+    return out
+
+
+_SELECT_CHUNKS = (
+    "SELECT c.rowid, c.id, c.article_id, c.text, c.start, c.end, c.ordinal,"
+    " a.title, a.source, a.date, a.url, a.group_id FROM chunks c JOIN articles a ON a.id = c.article_id"
+)
+
+
+def _row_to_chunk(row: tuple) -> StoredChunk:
+    rowid, cid, aid, text, start, end, ordinal, title, source, date, url, group_id = row
+    return StoredChunk(rowid, Chunk(cid, aid, text, start, end, ordinal), title, source, date, url, group_id)
+
+
+def chunks_by_rowid(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, StoredChunk]:
+    """Return ``{rowid: StoredChunk}`` for the rowids that exist."""
+    out: dict[int, StoredChunk] = {}
+    for start in range(0, len(rowids), 900):
+        batch = [int(r) for r in rowids[start:start + 900]]
+        marks = ",".join("?" * len(batch))
+        for row in conn.execute(_SELECT_CHUNKS + f" WHERE c.rowid IN ({marks})", batch):
+            out[row[0]] = _row_to_chunk(row)
+    return out
+
+
+def article_chunks(conn: sqlite3.Connection, article_id: str) -> list[StoredChunk]:
+    """Return an article's chunks in reading order."""
+    return [_row_to_chunk(r) for r in conn.execute(_SELECT_CHUNKS + " WHERE c.article_id=? ORDER BY c.ordinal",
+                                                   (article_id,))]
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Return row counts: articles, exact duplicates, chunks, FTS rows, duplicate groups."""
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "articles": one("SELECT COUNT(*) FROM articles"),
+        "exact_duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+        "stories": one("SELECT COUNT(DISTINCT group_id) FROM articles WHERE duplicate_of IS NULL"),
+        "chunks": one("SELECT COUNT(*) FROM chunks"),
+        "fts_rows": one("SELECT COUNT(*) FROM chunks_fts"),
+    }

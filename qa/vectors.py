@@ -1,0 +1,137 @@
+"""FAISS wrapper: inner product over L2-normalised vectors, keyed by chunk rowid.
+
+The index is ``IndexIDMap2`` around a factory-built index (``"Flat"`` by default; ``"HNSW32"``
+or ``"IVF1024,Flat"`` for large corpora), so chunks can be added and removed by id.
+It is derived data: ``qa.store`` holds every vector, and ``VectorIndex.sync_to`` brings a
+loaded copy in line with the database by id difference.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class VectorIndex:
+    """A FAISS index of chunk vectors keyed by int64 chunk rowids.
+
+    Example::
+
+        >>> vi = VectorIndex.create(4)
+        >>> vi.add(np.array([7]), np.eye(4, dtype=np.float32)[:1])
+        >>> vi.search(np.eye(4, dtype=np.float32)[0], 1)
+        [(7, 1.0)]
+    """
+
+    def __init__(self, index: faiss.IndexIDMap2, factory: str):
+        self._index = index
+        self.factory = factory
+        self._ids: set[int] = set(faiss.vector_to_array(index.id_map).tolist()) if index.ntotal else set()
+
+    @classmethod
+    def create(cls, dim: int, factory: str = "Flat") -> "VectorIndex":
+        """Return an empty index of dimension ``dim`` built by the FAISS ``factory`` string.
+
+        Raises:
+            ValueError: FAISS does not understand the factory string.
+        """
+        try:
+            inner = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+        except RuntimeError as exc:
+            raise ValueError(f"invalid FAISS factory string {factory!r}: {exc}") from None
+        return cls(faiss.IndexIDMap2(inner), factory)
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension."""
+        return self._index.d
+
+    def __len__(self) -> int:
+        return self._index.ntotal
+
+    def ids(self) -> set[int]:
+        """Return the ids held (a copy)."""
+        return set(self._ids)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add vectors under ``ids``; trains an untrained (IVF) index on them first."""
+        if len(ids) == 0:
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if not self._index.is_trained:
+            self._index.train(vectors)
+        self._index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
+        self._ids.update(int(i) for i in ids)
+
+    def remove(self, ids: Sequence[int]) -> bool:
+        """Remove ``ids``; return False when this index type cannot remove (then rebuild it)."""
+        if len(ids) == 0:
+            return True
+        try:
+            self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+        except RuntimeError:
+            return False
+        self._ids.difference_update(int(i) for i in ids)
+        return True
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Return up to ``k`` ``(id, score)`` pairs, best first, optionally only among ``allowed`` ids."""
+        if self._index.ntotal == 0 or k < 1:
+            return []
+        q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        k = min(k, self._index.ntotal)
+        if allowed is None:
+            scores, ids = self._index.search(q, k)
+        else:
+            if len(allowed) == 0:
+                return []
+            sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            scores, ids = self._index.search(q, k, params=faiss.SearchParameters(sel=sel))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def sync_to(self, target_ids: np.ndarray, fetch: Callable[[list[int]], np.ndarray]) -> tuple[int, int]:
+        """Make the held ids equal ``target_ids``: remove extra ids, add missing ones via ``fetch``.
+
+        Returns:
+            ``(added, removed)`` counts.
+        """
+        target = set(target_ids.tolist())
+        extra = sorted(self._ids - target)
+        missing = sorted(target - self._ids)
+        if extra and not self.remove(extra):
+            log.info("index %s cannot remove ids; rebuilding it from the database", self.factory)
+            self._index = VectorIndex.create(self.dim, self.factory)._index
+            self._ids = set()
+            missing = sorted(target)
+        for start in range(0, len(missing), 20_000):
+            batch = missing[start:start + 20_000]
+            self.add(np.asarray(batch, dtype=np.int64), fetch(batch))
+        return len(missing), len(extra)
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` atomically (temporary file, fsync, rename)."""
+        tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+        faiss.write_index(self._index, str(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, factory: str) -> "VectorIndex":
+        """Return the index stored at ``path``.
+
+        Raises:
+            ValueError: the file is not a FAISS ID-map index.
+        """
+        index = faiss.read_index(str(path))
+        if not isinstance(index, faiss.IndexIDMap2):
+            index = faiss.downcast_index(index)
+        if not isinstance(index, faiss.IndexIDMap2):
+            raise ValueError(f"{path} is not a FAISS IndexIDMap2 file")
+        return cls(index, factory)

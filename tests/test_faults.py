@@ -1,0 +1,73 @@
+"""Crash safety: a writer killed (SIGKILL) at random points leaves the state before or after."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qa import store
+from qa.config import Settings
+from qa.kb import KnowledgeBase
+from tests.fault_worker import operation
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("QA_FAULT_RUNS", "20"))
+
+
+def _expected(ops_done: int) -> set[str]:
+    ids: set[str] = set()
+    for i in range(ops_done):
+        kind, aid = operation(i)
+        (ids.add if kind == "add" else ids.discard)(aid)
+    return ids
+
+
+def _run_and_kill(index: Path, start: int, rng: random.Random) -> int:
+    """Run the worker from operation ``start``, kill it; return the last operation it reported done."""
+    proc = subprocess.Popen([sys.executable, "-m", "tests.fault_worker", str(index), str(start)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(rng.uniform(0.0, 0.4))
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate()
+    done = [int(line.split()[1]) for line in out.splitlines() if line.startswith("done")]
+    return done[-1] if done else start - 1
+
+
+def _check_consistent(index: Path) -> set[str]:
+    kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=index, model="hashing:32"))
+    with kb.reader.view() as view:
+        counts = store.counts(view.conn)
+        ids = set(store.all_chunk_rowids(view.conn).tolist())
+        assert view.vectors.ids() == ids, "orphan or missing vectors"
+        assert counts["fts_rows"] == counts["chunks"]
+        orphans = view.conn.execute("SELECT COUNT(*) FROM chunks c LEFT JOIN articles a ON a.id = c.article_id"
+                                    " WHERE a.id IS NULL").fetchone()[0]
+        assert orphans == 0
+        chunkless = view.conn.execute("SELECT COUNT(*) FROM articles a WHERE duplicate_of IS NULL AND NOT EXISTS"
+                                      " (SELECT 1 FROM chunks c WHERE c.article_id = a.id)").fetchone()[0]
+        assert chunkless == 0
+    kb.retrieve("报道", 3)
+    return {a.id for a in kb.articles()}
+
+
+@pytest.mark.slow
+def test_killed_writer_leaves_state_before_or_after_each_update(tmp_path):
+    rng = random.Random(20261123)
+    index = tmp_path / "index"
+    next_op = 0
+    for _ in range(RUNS):
+        last = _run_and_kill(index, next_op, rng)
+        ids = _check_consistent(index)
+        # the operation after the last reported one may or may not have committed
+        if ids == _expected(last + 1):
+            next_op = last + 1
+        else:
+            assert ids == _expected(last + 2), f"state matches neither before nor after operation {last + 1}"
+            next_op = last + 2
