@@ -40,7 +40,9 @@ class TransformerEncoder:
         self.model = model
         self.name = name
         self.batch_size = batch_size
-        self.dim = int(model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+        from qa.embedding import embedding_dim
+
+        self.dim = embedding_dim(model)  # type: ignore[arg-type]
         self._fingerprint: str | None = None
 
     @property

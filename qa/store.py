@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS lsh (
 CREATE INDEX IF NOT EXISTS lsh_key ON lsh(band, key);
 CREATE INDEX IF NOT EXISTS lsh_article ON lsh(article_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
 
 _ARTICLE_COLUMNS = ("id", "title", "text", "source", "date", "url", "author", "language", "path")
@@ -304,6 +305,17 @@ def article_chunks(conn: sqlite3.Connection, article_id: str) -> list[StoredChun
     """Return an article's chunks in reading order."""
     return [_row_to_chunk(r) for r in conn.execute(_SELECT_CHUNKS + " WHERE c.article_id=? ORDER BY c.ordinal",
                                                    (article_id,))]
+
+
+def doc_freq(conn: sqlite3.Connection, tokens: Sequence[str]) -> tuple[dict[str, int], int]:
+    """Return ``({token: number of chunks containing it}, number of chunks)`` from the FTS5 vocabulary."""
+    unique = list(dict.fromkeys(tokens))
+    freq: dict[str, int] = {}
+    if unique:
+        marks = ",".join("?" * len(unique))
+        freq = dict(conn.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", unique).fetchall())
+    n = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    return freq, n
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:

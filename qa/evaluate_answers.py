@@ -1,0 +1,138 @@
+"""Answer metrics for ``qa eval``: sentence hits, abstention, offsets, and two baselines.
+
+* hit@1 / hit@3 – the best / any of the three best ranked sentences contains a gold answer;
+* abstained (answerable) – share of answerable questions the system refused;
+* abstained (unanswerable) – every fourth document's paragraphs are removed from a copy of the
+  index and their questions asked again: the share refused (higher is better);
+* offsets exact – share of quotes with ``article.text[start:end] == text`` (must be 1.0);
+* baselines over *all* sentences of the set: BM25 best sentence, dense best sentence.
+"""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa import lexical, ranking
+from qa.answer import _CACHES, _VectorCache, rank
+from qa.config import Settings
+from qa.text import split_sentences, tokenize
+from qa.types import Article
+
+_SENTENCE_CAP = 3  # hit@3
+
+
+def _hit(sentence: str, golds: Sequence[str]) -> bool:
+    return any(g and g in sentence for g in golds)
+
+
+def _all_sentences(articles: Sequence[Article]) -> list[str]:
+    return list(dict.fromkeys(s.text for a in articles for s in split_sentences(a.text)))
+
+
+def _bm25_baseline(sentences: list[str], questions: Sequence[Any]) -> float:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE s USING fts5(tokens, tokenize='unicode61 remove_diacritics 0')")
+    conn.executemany("INSERT INTO s(rowid, tokens) VALUES (?, ?)",
+                     [(i, " ".join(tokenize(t))) for i, t in enumerate(sentences)])
+    hits = 0
+    for q in questions:
+        expr = lexical.match_expression(tokenize(q.text))
+        row = conn.execute("SELECT rowid FROM s WHERE s MATCH ? ORDER BY bm25(s) LIMIT 1", (expr,)).fetchone() if expr else None
+        hits += bool(row) and _hit(sentences[row[0]], q.answers)
+    return hits / max(len(questions), 1)
+
+
+def _dense_baseline(kb: Any, sentences: list[str], questions: Sequence[Any]) -> float:
+    cache = _CACHES.setdefault(id(kb.encoder), _VectorCache(size=max(200_000, len(sentences))))
+    matrix = cache.get(kb.encoder, sentences)
+    qvecs = kb.encoder.queries([q.text for q in questions])
+    best = np.argmax(qvecs @ matrix.T, axis=1)
+    return sum(_hit(sentences[b], q.answers) for b, q in zip(best, questions)) / max(len(questions), 1)
+
+
+def _answerable(kb: Any, questions: Sequence[Any], tick: Callable[[], None]) -> tuple[dict[str, float], list[float]]:
+    hit1 = hit3 = abstained = quotes = exact = 0
+    confs: list[float] = []
+    texts = {a.id: a.text for a in kb.articles()}
+    for q in questions:
+        answer = kb.answer(q.text)
+        confs.append(answer.confidence)
+        abstained += answer.abstained
+        for quote in answer.quotes:
+            quotes += 1
+            exact += texts[quote.article_id][quote.start:quote.end] == quote.text
+        cands, _, scores = rank(kb, q.text, list(answer.passages) if answer.abstained else kb.retrieve(q.text, 5))
+        top = [cands[i].text for i in np.argsort(-scores)[:_SENTENCE_CAP]]
+        hit1 += bool(top) and _hit(top[0], q.answers)
+        hit3 += any(_hit(t, q.answers) for t in top)
+        tick()
+    n = max(len(questions), 1)
+    return {"hit@1": hit1 / n, "hit@3": hit3 / n, "abstained_answerable": abstained / n,
+            "offsets_exact": exact / quotes if quotes else 1.0, "quotes": quotes}, confs
+
+
+def _unanswerable(kb: Any, articles: Sequence[Article], questions: Sequence[Any], settings: Settings) -> dict[str, Any]:
+    from qa.kb import KnowledgeBase
+
+    titles = sorted({a.title for a in articles})
+    held = {t for i, t in enumerate(titles) if i % 4 == 0}
+    held_ids = {a.id for a in articles if a.title in held}
+    asked = [q for q in questions if q.paragraph_id in held_ids]
+    with tempfile.TemporaryDirectory(prefix="qa-eval-unans-") as tmp:
+        copy = Path(tmp) / "index"
+        shutil.copytree(kb.dir.path, copy)
+        other = KnowledgeBase(copy, settings=settings, encoder=kb.encoder)
+        other.remove(sorted(held_ids))
+        confs = [other.answer(q.text).confidence for q in asked]
+    abstained = sum(c < ranking_threshold() for c in confs)
+    return {"questions": len(asked), "abstained_unanswerable": abstained / max(len(asked), 1),
+            "confidences": confs}
+
+
+def ranking_threshold() -> float:
+    from qa.answer import ABSTAIN_BELOW
+
+    return ABSTAIN_BELOW
+
+
+def _curve(answerable: list[float], unanswerable: list[float]) -> list[dict[str, float]]:
+    out = []
+    for t in np.round(np.arange(0.2, 0.81, 0.05), 2):
+        out.append({"threshold": float(t), "abstain_answerable": float(np.mean(np.array(answerable) < t)),
+                    "abstain_unanswerable": float(np.mean(np.array(unanswerable) < t))})
+    return out
+
+
+def evaluate_answers(kb: Any, articles: Sequence[Article], questions: Sequence[Any], settings: Settings,
+                     tick: Callable[[], None]) -> dict[str, Any]:
+    """Return the answer metrics (see the module docstring)."""
+    sentences = _all_sentences(articles)
+    baselines = {"bm25_sentence_hit@1": _bm25_baseline(sentences, questions),
+                 "dense_sentence_hit@1": _dense_baseline(kb, sentences, questions)}
+    main, answerable_confs = _answerable(kb, questions, tick)
+    unans = _unanswerable(kb, articles, questions, settings)
+    curve = _curve(answerable_confs, unans.pop("confidences"))
+    return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in main.items()},
+            **{k: round(v, 4) if isinstance(v, float) else v for k, v in unans.items()},
+            "baselines": {k: round(v, 4) for k, v in baselines.items()}, "abstention_curve": curve}
+
+
+def format_answers(report: dict[str, Any]) -> list[str]:
+    """Return report lines for the answer metrics."""
+    b = report["baselines"]
+    lines = [f"answers     hit@1 {report['hit@1']:.4f}  hit@3 {report['hit@3']:.4f}  "
+             f"offsets exact {report['offsets_exact']:.4f} ({report['quotes']} quotes)",
+             f"  abstained: answerable {report['abstained_answerable']:.4f}, "
+             f"unanswerable {report['abstained_unanswerable']:.4f} ({report['questions']} questions)",
+             f"  baselines: BM25 best sentence hit@1 {b['bm25_sentence_hit@1']:.4f}, "
+             f"dense best sentence hit@1 {b['dense_sentence_hit@1']:.4f}",
+             "  abstention curve (threshold: answerable / unanswerable abstained):"]
+    lines += [f"    {c['threshold']:.2f}: {c['abstain_answerable']:.3f} / {c['abstain_unanswerable']:.3f}"
+              for c in report["abstention_curve"]]
+    return lines

@@ -1,0 +1,97 @@
+"""Follow-up questions without an LLM: carry the previous turn's entities into the query.
+
+Two patterns cover most chat follow-ups over news:
+
+* ellipsis with a new topic — "那 OpenAI 呢？" / "what about OpenAI?" after "微软聘请了哪家投行？":
+  the previous question with its own named entities swapped for the new one
+  ("OpenAI 聘请了哪家投行？");
+* pronouns or no topic of its own — "他为什么离开？" / "why did he leave?": the question plus the
+  previous question's named entities.
+
+A question that names its own topic is left alone.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from qa.text import search_form
+
+_ELLIPSIS = [
+    re.compile(r"^\s*(?:那么?|那|还有|至于|换成)\s*(?P<topic>.+?)\s*(?:呢|怎么样|如何)?\s*[？?。.!！]*\s*$"),
+    re.compile(r"^\s*(?P<topic>.+?)\s*呢\s*[？?。.!！]*\s*$"),
+    re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<topic>.+?)\s*[?.!]*\s*$", re.IGNORECASE),
+]
+_PRONOUNS = re.compile(
+    r"他们|她们|它们|他|她|它|该公司|这家公司|该企业|这家企业|该机构|此人|这个人|这位|那位|对方|其|"
+    r"\b(?:he|she|it|they|him|her|his|its|their|them|this company|the company)\b", re.IGNORECASE)
+_ENTITY_FLAGS = ("nr", "ns", "nt", "nz", "eng", "nrt", "nrfg")
+
+
+def previous_questions(history: Sequence[Any]) -> list[str]:
+    """Return the user questions in ``history`` (strings, ``Answer``s or chat message dicts), oldest first."""
+    out: list[str] = []
+    for turn in history:
+        if isinstance(turn, str):
+            out.append(turn)
+        elif isinstance(turn, dict) and turn.get("role") == "user" and isinstance(turn.get("content"), str):
+            out.append(turn["content"])
+        elif hasattr(turn, "question") and isinstance(turn.question, str):
+            out.append(getattr(turn, "query", "") or turn.question)
+        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
+            out.append(turn[0])  # (user, bot) pairs
+    return [q for q in out if q.strip()]
+
+
+_QUESTION_WORDS = {"Which", "What", "Who", "Whom", "Whose", "Why", "How", "When", "Where", "Did", "Does", "Do",
+                   "Is", "Are", "Was", "Were", "Can", "Could", "Will", "Would", "Should", "The", "A", "An", "And"}
+
+
+def entities(text: str) -> list[str]:
+    """Return the topic words of ``text``: its subject (the words before the first verb, preposition
+    or question word — jieba's tags alone miss names such as 微软), named entities, and
+    capitalised Latin-script names.
+    """
+    import jieba.posseg as pseg
+
+    words = [(w.word.strip(), w.flag) for w in pseg.cut(text) if w.word.strip()]
+    subject: list[str] = []
+    for word, flag in words:
+        if flag[:1] in ("v", "p", "r", "x", "u", "c", "d") or word in _QUESTION_WORDS:
+            break
+        subject.append(word)
+    found = ["".join(subject)] if subject and len("".join(subject)) > 1 else []
+    found += [w for w, f in words if f in _ENTITY_FLAGS and f != "eng" and len(w) > 1]
+    found += [m for m in re.findall(r"[A-Z][A-Za-z0-9.&-]+(?:\s+[A-Z][A-Za-z0-9.&-]+)*", text)
+              if m.split()[0] not in _QUESTION_WORDS]
+    return [e for e in dict.fromkeys(found) if not any(e != o and e in o for o in found)]
+
+
+def resolve(question: str, history: Sequence[Any]) -> str:
+    """Return the retrieval query for ``question`` given the earlier turns.
+
+    >>> resolve("那 OpenAI 呢？", ["微软聘请了哪家投行？"])        # doctest: +SKIP
+    'OpenAI聘请了哪家投行？'
+    """
+    previous = previous_questions(history)
+    if not previous:
+        return question
+    last = previous[-1]
+    for pattern in _ELLIPSIS:
+        m = pattern.match(question)
+        if m and len(m.group("topic")) <= 30:
+            return _swap_topic(last, m.group("topic").strip())
+    if _PRONOUNS.search(question) or len(search_form(question).strip()) <= 4:
+        carried = [e for e in entities(last) if search_form(e) not in search_form(question)]
+        if carried:
+            return f"{' '.join(carried)} {question}"
+    return question
+
+
+def _swap_topic(previous: str, topic: str) -> str:
+    old = entities(previous)
+    if not old:
+        return f"{topic} {previous}"
+    swapped = previous.replace(old[0], "", 1).strip()  # the subject is what the ellipsis replaces
+    return f"{topic} {swapped}"

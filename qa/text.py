@@ -1,0 +1,300 @@
+"""Text handling for Chinese news: normalisation, sentences, search tokens, language guess.
+
+Sentence rules (:func:`split_sentences`):
+
+* Every ``\\n`` ends a sentence and starts a new paragraph: Chinese news puts one paragraph
+  per line, so single and blank-line breaks count alike (blank lines add no extra number).
+* Full-width 。！？；… (runs such as ``……`` or ``？！`` are one unit) always end a sentence,
+  unless a comma follows (``等等……，``).
+* ASCII ``. ! ? ;`` (and full-width ``．``) end one only when followed by whitespace, the end,
+  a CJK character or an opening quote (``! ? ;`` also when preceded by a CJK character, as in
+  ``不满;OpenAI``); ``.`` also not after abbreviations (``Mr.``, ``Inc.``,
+  ``e.g.``, single capital initials as in ``U.S.`` or ``D.A. Davidson``), in decimals
+  (``3.5``), domains (``openai.com``) or a list number at the start (``1. 首先``).
+* Closing quotes and brackets after the terminator stay with the sentence.
+* A run longer than ``max_chars`` is cut at the last comma, space or punctuation before the bound,
+  or hard at the bound.
+
+Every decision looks only forward from the current sentence start (never behind it), so
+re-splitting any run of whole sentences, e.g. a chunk's text, gives the same sentences.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from typing import Any
+
+from qa.types import Sentence
+
+logger = logging.getLogger(__name__)
+
+STRONG_TERMINATORS = frozenset("。｡！？；…‼⁇⁈⁉")
+WEAK_TERMINATORS = frozenset(".!?;．")  # ASCII forms: ambiguous (3.5, U.S., openai.com)
+TERMINATORS = STRONG_TERMINATORS | WEAK_TERMINATORS
+CLOSERS = frozenset("”」』）)’】》〉〕〗〙］]｝}\"'")
+_COMMAS = frozenset("，,、､﹐﹑")
+_OPENERS = frozenset("“「『《（【〈〔〖‘")
+_ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Dr Prof Sr Jr St Mt Inc Ltd Co Corp Bros Gen Gov Sen Rep Rev Lt Col Capt Sgt "
+    "No Nos Vol Fig Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Ave Rd vs cf al approx "
+    "dept est".split())
+_TERMINATOR_RE = re.compile("[" + re.escape("".join(sorted(TERMINATORS))) + "]")
+_CJK_RANGES = (  # ideographs (all extensions), kana, hangul, bopomofo, CJK and full-width punctuation
+    (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3040, 0x31FF), (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F),
+    (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF),
+)
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+
+_lock = threading.Lock()
+_jieba_module: Any = None
+_t2s: Any = None
+
+
+def normalize_article_text(text: str) -> str:
+    """Return ``text`` cleaned for storage; punctuation (full-width included) is kept verbatim.
+
+    Strips a BOM, turns ``\\r\\n``/``\\r`` into ``\\n``, applies NFC, strips trailing whitespace on
+    lines, collapses runs of blank lines to one blank line and strips the ends.  Idempotent.
+
+    >>> normalize_article_text("\\ufeff第一段。  \\r\\n\\r\\n\\r\\n\\r\\n第二段！\\n")
+    '第一段。\\n\\n第二段！'
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    # BOMs may hide behind leading whitespace; strip both until neither is left.
+    return re.sub(r"^[\s\ufeff]+", "", text).rstrip()
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of every non-blank line, stripped of surrounding whitespace.
+
+    >>> paragraph_spans(" 甲。\\n\\n乙 \\n")
+    [(1, 3), (5, 6)]
+    """
+    spans = []
+    start = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            left = start + len(line) - len(line.lstrip())
+            spans.append((left, left + len(stripped)))
+        start += len(line) + 1
+    return spans
+
+
+def split_sentences(text: str, max_chars: int = 300) -> list[Sentence]:
+    """Return the sentences of ``text`` in order; ``text[s.start:s.end] == s.text`` always.
+
+    Sentences are non-empty, stripped, non-overlapping and at most ``max_chars`` long;
+    ``paragraph`` numbers the non-blank lines from 0 (see the module docstring for the rules).
+
+    >>> [s.text for s in split_sentences("他说：“好。”然后走了。\\nU.S. 增长3.5%。")]
+    ['他说：“好。”', '然后走了。', 'U.S. 增长3.5%。']
+
+    Raises:
+        ValueError: ``max_chars`` is below 1.
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, got {max_chars}")
+    sentences: list[Sentence] = []
+    for paragraph, (start, end) in enumerate(paragraph_spans(text)):
+        for s, e in _line_sentences(text, start, end, max_chars):
+            sentences.append(Sentence(text[s:e], s, e, paragraph))
+    return sentences
+
+
+def _line_sentences(text: str, s: int, line_end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Return the sentence spans of the stripped line ``text[s:line_end]``, greedily from the left."""
+    spans = []
+    while s < line_end:
+        end = _find_boundary(text, s, line_end, max_chars)
+        if end is None:
+            end = line_end if line_end - s <= max_chars else _cut_point(text, s, s + max_chars)
+        spans.append((s, end))
+        s = end
+        while s < line_end and text[s].isspace():
+            s += 1
+    return spans
+
+
+def _find_boundary(text: str, s: int, line_end: int, max_chars: int) -> int | None:
+    """Return the end of the first accepted terminator run after ``s`` if within ``max_chars``."""
+    bound = s + max_chars
+    pos = s
+    quotes = _QuoteCounter(text, s)
+    while True:
+        match = _TERMINATOR_RE.search(text, pos, min(line_end, bound))
+        if match is None:
+            return None
+        p = run_end = match.start()
+        while run_end < line_end and text[run_end] in TERMINATORS and run_end <= bound:
+            run_end += 1
+        q = run_end
+        while q < line_end and q <= bound and (text[q] in CLOSERS and quotes.closes(q)):
+            q += 1
+        if q > bound:  # whatever this run decides, the sentence would be too long
+            return None
+        if _accepts(text, s, p, run_end, q, line_end):
+            return q
+        pos = q
+
+
+class _QuoteCounter:
+    """Counts straight quotes from a sentence start, left to right, in linear time overall."""
+
+    def __init__(self, text: str, s: int) -> None:
+        self.text, self.s, self.upto, self.double, self.single = text, s, s, 0, 0
+
+    def closes(self, q: int) -> bool:
+        """Whether the closer at ``q`` closes: always, except a straight quote that opened nothing.
+
+        ``"`` closes only after an odd number of ``"``; ``'`` likewise, not counting apostrophes
+        between letters (don't, it's).  Never looks before the sentence start.
+        """
+        ch = self.text[q]
+        if ch not in "\"'":
+            return True
+        if q > self.upto:
+            lo = max(self.s, self.upto - 1)  # one char of left context, to judge apostrophes
+            segment = self.text[lo:q + 1]
+            self.double += segment.count('"', self.upto - lo, q - lo)
+            self.single += segment.count("'", self.upto - lo, q - lo) - len(_APOSTROPHE.findall(segment))
+            self.upto = q
+        return (self.double if ch == '"' else self.single) % 2 == 1
+
+
+def _accepts(text: str, s: int, p: int, run_end: int, q: int, line_end: int) -> bool:
+    """Whether the terminator run ``text[p:run_end]`` (closers up to ``q``) ends a sentence."""
+    nxt = text[q] if q < line_end else ""
+    if nxt in _COMMAS:
+        return False  # 等等……， the sentence goes on
+    run = text[p:run_end]
+    if any(ch in STRONG_TERMINATORS for ch in run):
+        return True
+    if nxt and not (nxt.isspace() or is_cjk(nxt) or nxt in _OPENERS):
+        # 3.5, openai.com, Yahoo!Japan go on; but "不满;OpenAI则" is Chinese with ASCII punctuation.
+        return p > s and is_cjk(text[p - 1]) and not set(run) & {".", "．"}
+    if set(run) <= {".", "．"}:
+        if len(run) > 1:  # an ellipsis followed by lower case goes on: "wait... then"
+            after = text[q + 1] if q + 1 < line_end else ""
+            return not (nxt.isspace() and after.isascii() and after.islower())
+        return not _abbreviation_or_number(text, s, p, nxt)
+    return True
+
+
+def _abbreviation_or_number(text: str, s: int, p: int, nxt: str) -> bool:
+    """Whether the ``.`` at ``p`` belongs to an abbreviation, a number or a list number."""
+    before = text[p - 1] if p > s else ""
+    if before.isdigit() and nxt.isdigit():
+        return True  # 3．５ with full-width digits
+    j = p
+    while j > s and text[j - 1].isascii() and text[j - 1].isalpha():
+        j -= 1
+    word = text[j:p]
+    if not word:
+        return 0 < p - s <= 3 and text[s:p].isascii() and text[s:p].isdigit()  # "1. 首先"
+    if word in _ABBREVIATIONS:
+        return True
+    # Initials (U.S., D.A. Davidson, J. K. Rowling) and dotted short forms (e.g., i.e., a.m.).
+    return len(word) == 1 and (word.isupper() or (j > s and text[j - 1] == "."))
+
+
+def _cut_point(text: str, s: int, bound: int) -> int:
+    """Return the last position in ``(s, bound]`` after a comma or punctuation or before a space.
+
+    Falls back to ``bound`` (a hard cut).  Any sentence end is such a position, which keeps
+    re-splitting a run of whole sentences consistent with splitting the whole text.
+    """
+    for x in range(bound, s, -1):
+        prev = text[x - 1]
+        if prev.isspace():
+            continue
+        if prev in _COMMAS or prev in TERMINATORS or prev in CLOSERS or text[x].isspace():
+            return x
+    return bound
+
+
+def is_cjk(ch: str) -> bool:
+    """Whether ``ch`` is a CJK character: ideograph, kana, hangul or CJK/full-width punctuation.
+
+    >>> is_cjk("中"), is_cjk("。"), is_cjk("a")
+    (True, True, False)
+    """
+    if not ch:
+        return False
+    code = ord(ch[0])
+    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+
+
+def detect_language(text: str) -> str:
+    """Return ``"zh"`` when CJK letters make a meaningful share of ``text``, else ``"en"``.
+
+    CJK letters count half a word each (a Chinese word is about two characters), lower-case
+    Latin words one, capitalised ones (names, acronyms) half, so Chinese questions about
+    ``OpenAI`` stay Chinese.  Text without any letters gives ``"zh"``, the corpus language.
+
+    >>> detect_language("why did Microsoft hire Suleyman?"), detect_language("那 OpenAI 呢？")
+    ('en', 'zh')
+    """
+    cjk = sum(1 for ch in text if is_cjk(ch) and unicodedata.category(ch) == "Lo") / 2
+    latin = sum(1.0 if w[0].islower() else 0.5 for w in _LATIN_WORD.findall(text))
+    if cjk + latin == 0:
+        return "zh"
+    return "zh" if cjk / (cjk + latin) >= 0.4 else "en"
+
+
+def search_form(text: str) -> str:
+    """Return ``text`` folded for matching: NFKC, case-folded, traditional -> simplified.
+
+    The length may change, so never use its offsets on the original text.
+
+    >>> search_form("ＯｐｅｎＡＩ與微軟")
+    'openai与微软'
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _converter().convert(folded)
+
+
+def tokenize(text: str) -> list[str]:
+    """Return search tokens: jieba search-mode words of :func:`search_form`, no punctuation.
+
+    Used the same way for indexing and for queries; English comes out lower-cased.
+
+    >>> tokenize("微软向OpenAI注入了130亿美元。")[:3]
+    ['微软', '向', 'openai']
+    """
+    words = _jieba().cut_for_search(search_form(text))
+    return [w for w in words if any(unicodedata.category(ch)[0] in "LN" for ch in w)]
+
+
+def _jieba() -> Any:
+    """Return the jieba module, initialised once (quietly, thread-safe) with its default dictionary."""
+    global _jieba_module
+    if _jieba_module is None:
+        with _lock:
+            if _jieba_module is None:
+                import jieba  # imported late: loading the dictionary takes about a second
+
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba_module = jieba
+                logger.debug("jieba initialised")
+    return _jieba_module
+
+
+def _converter() -> Any:
+    """Return the cached OpenCC traditional -> simplified converter."""
+    global _t2s
+    if _t2s is None:
+        with _lock:
+            if _t2s is None:
+                from opencc import OpenCC
+
+                _t2s = OpenCC("t2s")
+    return _t2s

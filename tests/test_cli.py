@@ -1,0 +1,70 @@
+"""The qa command: thin shell behaviour, JSON output, one-line errors with exit code 1."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.cli import build_parser, main
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_MODEL", "hashing:64")
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    return corpus
+
+
+def test_corpus_ls_lists_the_seed_articles(capsys):
+    assert main(["corpus", "ls", str(CORPUS)]) == 0
+    out = capsys.readouterr().out
+    assert "机器之心" in out and "智东西" in out and "2024-10-18" in out and "2025-04-30" in out
+
+
+def test_build_add_remove_leaves_status_as_it_was(env, tmp_path, capsys):
+    assert main(["index", "build", str(env)]) == 0
+    capsys.readouterr()
+    main(["index", "status", "--json"])
+    before = json.loads(capsys.readouterr().out)
+    third = tmp_path / "third.md"
+    third.write_text("---\nid: third\ntitle: 第三篇\nsource: 测试社\ndate: 2025-05-01\n---\n第三篇文章的正文。\n", encoding="utf-8")
+    assert main(["index", "add", str(third)]) == 0
+    assert main(["index", "remove", "third"]) == 0
+    capsys.readouterr()
+    main(["index", "status", "--json"])
+    after = json.loads(capsys.readouterr().out)
+    for key in ("articles", "stories", "chunks", "vectors", "model", "size_bytes"):
+        assert (key, after[key]) == (key, before[key]) or key == "size_bytes"
+    assert after["articles"] == 2
+
+
+def test_search_json_is_machine_readable(env, capsys):
+    main(["index", "build", str(env)])
+    capsys.readouterr()
+    assert main(["search", "微软 苏莱曼", "-k", "3", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert 1 <= len(rows) <= 3 and {"title", "source", "date", "score", "start", "end"} <= set(rows[0])
+
+
+def test_library_errors_become_one_error_line_and_exit_1(env, capsys):
+    assert main(["search", "微软"]) == 1  # no index yet
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "qa index build" in err
+    main(["index", "build", str(env)])
+    capsys.readouterr()
+    assert main(["search", "   "]) == 1
+    assert "empty" in capsys.readouterr().err
+    assert main(["search", "微软", "--since", "yesterday-ish"]) == 1
+
+
+def test_every_subcommand_help_ends_with_an_example():
+    parser = build_parser()
+    actions = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    for name, sub in actions[0].choices.items():
+        assert sub.epilog and sub.epilog.startswith("example: qa"), name
