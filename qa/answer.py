@@ -7,6 +7,7 @@ not convincing the answer abstains and lists the closest passages instead.
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -60,15 +61,21 @@ class _VectorCache:
 _CACHES: dict[int, _VectorCache] = {}
 
 
+_NOT_PROSE = re.compile(r"^\W*(?:https?://|www\.)\S*\W*$|^\W*$", re.IGNORECASE)
+
+
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
-    """Return the sentences of ``passages`` (each sentence once), with neighbouring text."""
+    """Return the sentences of ``passages`` (each sentence once), with neighbouring text.
+
+    Lines that are only a link or only punctuation (reference lists) cannot answer anything.
+    """
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for i, p in enumerate(passages):
         sents = split_sentences(p.text)
         for j, s in enumerate(sents):
             key = (p.article_id, p.start + s.start)
-            if key in seen:
+            if key in seen or _NOT_PROSE.match(s.text):
                 continue
             seen.add(key)
             around = " ".join(x.text for x in sents[max(j - 1, 0):j] + sents[j + 1:j + 2])

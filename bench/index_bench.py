@@ -1,0 +1,121 @@
+"""Index benchmarks: pipeline vs bare-encoder throughput, and incremental add at scale.
+
+Usage: .venv/bin/python bench/index_bench.py [--data ../shared/data/cmrc2018_trial.json]
+       [--paragraphs 150] [--scale 100000]
+
+1. Throughput: the same paragraphs are (a) encoded by the bare encoder after chunking, and
+   (b) indexed by ``KnowledgeBase.add`` (chunking, jieba, SQLite, FAISS included). Both in one
+   run; the ratio (b)/(a) is the share of encoder speed the pipeline keeps.
+2. Scale: an index of ``--scale`` synthetic chunks (real Chinese sentences, random unit vectors
+   from a stub encoder so building it takes minutes, not hours), then one real article added:
+   its time beyond encoding its own chunks is reported.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from qa.chunking import chunk_article  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.encoders import get_encoder  # noqa: E402
+from qa.evaluate import load_squad  # noqa: E402
+from qa.kb import KnowledgeBase  # noqa: E402
+from qa.types import Article  # noqa: E402
+
+
+class RandomEncoder:
+    """Deterministic random unit vectors per text: stands in for the model when building scale."""
+
+    name = "random:384"
+    dim = 384
+    fingerprint = "random384"
+
+    def passages(self, texts, *, progress=False):
+        out = np.empty((len(texts), self.dim), np.float32)
+        for i, t in enumerate(texts):
+            seed = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little")
+            v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+            out[i] = v / np.linalg.norm(v)
+        return out
+
+    def queries(self, texts):
+        return self.passages(texts)
+
+
+def throughput(data: Path, n: int) -> dict:
+    settings = Settings.from_env()
+    encoder = get_encoder(settings)
+    articles = load_squad(data)[0][:n]
+    chunks = [c.text for a in articles for c in chunk_article(a, size=settings.chunk_size,
+                                                               overlap=settings.chunk_overlap)]
+    encoder.passages(chunks[:16])  # warm up
+    t0 = time.perf_counter()
+    encoder.passages(chunks)
+    bare = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase(Path(tmp) / "index", settings=settings, encoder=encoder)
+        t0 = time.perf_counter()
+        kb.add(articles)
+        pipeline = time.perf_counter() - t0
+    return {"chunks": len(chunks), "chars": sum(map(len, chunks)),
+            "encoder_chunks_per_s": round(len(chunks) / bare, 1),
+            "pipeline_chunks_per_s": round(len(chunks) / pipeline, 1),
+            "ratio": round(bare / pipeline, 3)}
+
+
+def scale(data: Path, total: int) -> dict:
+    sentences = [s for a in load_squad(data)[0] for s in a.text.split("。") if len(s) > 20]
+    rng = np.random.default_rng(0)
+    encoder = RandomEncoder()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.from_env({}, index_dir=Path(tmp) / "index", model=encoder.name)
+        kb = KnowledgeBase(settings=settings, encoder=encoder)
+        per_article, made, t0 = 5, 0, time.perf_counter()
+        while made < total:
+            batch = []
+            for _ in range(2000):
+                picks = rng.choice(len(sentences), 10)
+                text = "\n".join("。".join(sentences[j] for j in picks[k:k + 2]) + "。" for k in range(0, 10, 2))
+                batch.append(Article(id=f"s{made}", title=f"合成{made}", text=text, source="合成", date="2024-01-01"))
+                made += per_article
+            kb.add(batch)
+        build_s = time.perf_counter() - t0
+        chunks = kb.status().chunks
+        kb.retrieve("测试", 5)  # reader open, vectors synced
+        article = Article(id="fresh", title="新到的文章", text="\n".join(sentences[:8]), source="新闻社", date="2025-05-01")
+        own = [c.text for c in chunk_article(article, size=settings.chunk_size, overlap=settings.chunk_overlap)]
+        t0 = time.perf_counter()
+        encoder.passages(own)
+        encode_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        kb.add([article])
+        add_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        kb.retrieve("新到的文章", 5)
+        refresh_s = time.perf_counter() - t0
+    return {"chunks": chunks, "build_s": round(build_s, 1), "add_one_article_s": round(add_s, 3),
+            "its_encoding_s": round(encode_s, 3), "beyond_encoding_s": round(add_s - encode_s, 3),
+            "next_query_incl_reader_refresh_s": round(refresh_s, 3)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", default="../shared/data/cmrc2018_trial.json")
+    p.add_argument("--paragraphs", type=int, default=150)
+    p.add_argument("--scale", type=int, default=100_000)
+    args = p.parse_args()
+    report = {"throughput": throughput(Path(args.data), args.paragraphs), "scale": scale(Path(args.data), args.scale)}
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
