@@ -1,0 +1,252 @@
+"""新闻问答 in the browser: a thin Gradio shell over :class:`qa.chat.ChatService`.
+
+Run ``python app.py`` (``--port``, ``--host``, ``--index``, ``--corpus``, ``--share``): the index
+is built from the corpus folder when missing and synced when present, then the chat is served
+on http://127.0.0.1:7860 (``--host 0.0.0.0`` or ``QA_HOST`` to expose it).
+
+Importing this module builds the interface (``demo``) but loads no model and touches no
+index; that happens in :func:`main`, or on the first request when ``demo`` is served some
+other way. Tests build their own interface with :func:`build_demo`.
+
+API (``gradio_client``): the chat is the endpoint ``/ask`` with the inputs question, chat
+history, since, until and outlets; see ``docs/client_example.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from qa.chat import ChatService
+from qa.config import Settings
+from qa.errors import QAError
+from qa.kb import KnowledgeBase
+from qa.render import escape_text
+from qa.types import Answer
+
+log = logging.getLogger("app")
+
+EXAMPLES = [
+    "微软为什么聘请苏莱曼？",
+    "why did Microsoft hire Suleyman?",
+    "OpenAI 最近一轮融资估值多少？",
+    "微软聘请了哪家投行？",
+    "OpenAI 预计今年亏损多少？",
+    "星际之门项目投资多少？",
+]
+HEADERS = ["标题", "来源", "日期", "编号"]
+FILE_TYPES = [".md", ".txt", ".html", ".htm", ".json", ".jsonl"]
+VIEWER_EMPTY = "提问后，可以在这里查看引用文章的全文，引用的句子会高亮显示。"
+INTRO = ("# 新闻问答\n从已收录的中文新闻中**逐字摘录**原句作答，并注明出处（标题、来源、日期）；"
+         "文章里找不到答案时会直接说明。可以用中文或英文提问，也可以追问。")
+PLACEHOLDER = ("**问一个关于已收录新闻的问题**<br>例如：微软为什么聘请苏莱曼？<br>"
+               "回答只摘录原文句子，每句后面的 [1] [2] 对应下方的来源。")
+CSS = """
+#chat mark, #viewer mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 3px; }
+#viewer { max-height: 640px; overflow-y: auto; }
+#chat blockquote { font-size: 0.92em; margin: 4px 0 10px; }
+footer { display: none !important; }
+"""
+# Scroll the source viewer (not the page) to the first highlighted sentence once it is drawn.
+SCROLL_TO_MARK = """() => { setTimeout(() => {
+  const v = document.querySelector('#viewer'); const m = v && v.querySelector('mark');
+  if (m) { v.scrollTop += m.getBoundingClientRect().top - v.getBoundingClientRect().top - 60; }
+}, 150); }"""
+
+
+def theme() -> gr.themes.Base:
+    """The page theme (passed to ``launch``, where Gradio 6 takes it)."""
+    # Local fonts only: the default theme font would be fetched from Google Fonts.
+    fonts = ["Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
+    return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=fonts,
+                          font_mono=["Noto Sans Mono CJK SC", "ui-monospace", "monospace"])
+
+
+def last_answer(answers: Sequence[Answer | None] | None) -> Answer | None:
+    """Return the session's latest real answer (rejected questions leave ``None``)."""
+    return next((a for a in reversed(answers or []) if a is not None), None)
+
+
+def build_demo(service: ChatService) -> gr.Blocks:
+    """Return the chat page over ``service`` (one shared service; conversations are per session)."""
+    with gr.Blocks(title="新闻问答") as demo:
+        answers = gr.State([])  # per browser session: the Answer of each question (None if rejected)
+        gr.Markdown(INTRO, elem_id="intro")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chat_parts = _chat_column()
+            with gr.Column(scale=2, min_width=360):
+                side = _side_column(service)
+        handlers = Handlers(service)
+        _wire(handlers, answers, chat_parts, side)
+        demo.load(handlers.overview, outputs=[side["status"], side["table"], chat_parts["outlets"]],
+                  api_visibility="private")
+    demo.queue(default_concurrency_limit=4, max_size=128)
+    return demo
+
+
+def _chat_column() -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    parts["chatbot"] = gr.Chatbot(
+        label="对话", height=620, elem_id="chat", placeholder=PLACEHOLDER,
+        sanitize_html=True,  # article text is escaped by qa.render as well; this stays on regardless
+        allow_tags=False, latex_delimiters=[], buttons=["copy", "copy_all"], feedback_options=None)
+    with gr.Row():
+        parts["question"] = gr.Textbox(label="问题", show_label=False, placeholder="输入问题（中文或英文），按回车提问",
+                                       scale=5, elem_id="question", autofocus=True, max_lines=4)
+        parts["ask"] = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
+    gr.Examples(EXAMPLES, inputs=parts["question"], label="示例问题")
+    with gr.Accordion("筛选：日期范围与来源", open=False):
+        with gr.Row():
+            parts["since"] = gr.Textbox(label="起始日期", placeholder="例如 2024-01-01", elem_id="since")
+            parts["until"] = gr.Textbox(label="截止日期", placeholder="例如 2025-12-31", elem_id="until")
+            parts["outlets"] = gr.Dropdown(label="来源（不选则全部）", choices=[], multiselect=True,
+                                           elem_id="outlets")
+    parts["clear"] = gr.Button("开始新对话", variant="secondary", size="sm")
+    return parts
+
+
+def _side_column(service: ChatService) -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    limit = service.settings.max_upload_bytes / 1_000_000
+    with gr.Tabs():
+        with gr.Tab("来源原文"):
+            parts["source"] = gr.Dropdown(label="查看来源", choices=[], elem_id="source-picker")
+            parts["viewer"] = gr.Markdown(VIEWER_EMPTY, label="来源原文", elem_id="viewer")
+        with gr.Tab("已收录文章"):
+            parts["status"] = gr.Markdown(label="索引状态", elem_id="index-status")
+            parts["table"] = gr.Dataframe(label="已收录文章", headers=HEADERS, datatype="str", interactive=False, wrap=True,
+                                          max_height=520, elem_id="articles")
+            parts["refresh"] = gr.Button("刷新", size="sm")
+        with gr.Tab("添加新闻"):
+            gr.Markdown(f"支持 .md .txt .html .htm .json .jsonl，每个文件不超过 {limit:g} MB；"
+                        "收录后立即可以提问，文件保存在文章文件夹中。")
+            parts["files"] = gr.File(label="上传文章文件", file_count="multiple", file_types=FILE_TYPES, elem_id="upload")
+            parts["upload"] = gr.Button("收录上传的文件", variant="primary", elem_id="upload-button")
+            with gr.Accordion("或者粘贴一篇文章", open=False):
+                parts["p_title"] = gr.Textbox(label="标题", elem_id="paste-title")
+                with gr.Row():
+                    parts["p_outlet"] = gr.Textbox(label="来源（媒体）", elem_id="paste-outlet")
+                    parts["p_date"] = gr.Textbox(label="日期", placeholder="2025-05-01", elem_id="paste-date")
+                parts["p_url"] = gr.Textbox(label="原文链接（可不填）", elem_id="paste-url")
+                parts["p_text"] = gr.Textbox(label="正文", lines=8, elem_id="paste-text")
+                parts["paste"] = gr.Button("收录这篇文章", variant="primary", elem_id="paste-button")
+            parts["result"] = gr.Markdown(label="收录结果", elem_id="add-result")
+    return parts
+
+
+class Handlers:
+    """The event functions of the page, bound to one shared service (tests call them directly)."""
+
+    def __init__(self, service: ChatService):
+        self.service = service
+
+    def ask(self, question: str, chat: list | None = None, past: list | None = None, since: str | None = None,
+            until: str | None = None, outlets: list | None = None) -> tuple:
+        """Return (chat, question box, source picker, viewer, answers) after answering ``question``."""
+        reply = self.service.ask(question, chat, past, since, until, outlets)
+        if not reply.ok:  # keep the question for editing, and the previous sources on view
+            return reply.chat, question, gr.skip(), gr.skip(), reply.answers
+        picker = gr.Dropdown(choices=reply.choices, value=reply.selected)
+        return reply.chat, "", picker, reply.viewer or VIEWER_EMPTY, reply.answers
+
+    def clear(self) -> tuple:
+        """Return an empty conversation (chat, answers, question, source picker, viewer)."""
+        return [], [], "", gr.Dropdown(choices=[], value=None), VIEWER_EMPTY
+
+    def pick_source(self, value: str, past: list) -> str:
+        """Return the viewer Markdown for source ``value`` of the session's latest answer."""
+        return self.service.view_source(last_answer(past), value)
+
+    def upload(self, files: list | None, progress: gr.Progress = gr.Progress()) -> tuple:
+        """Save and index uploaded files; return (report, cleared file list)."""
+        return self.service.add_files(files, lambda f, d: progress(f, desc=d)), None
+
+    def paste(self, title: str, outlet: str, date: str, url: str, text: str,
+              progress: gr.Progress = gr.Progress()) -> str:
+        """Save and index a pasted article; return the report."""
+        return self.service.add_pasted(title, outlet, date, url, text, lambda f, d: progress(f, desc=d))
+
+    def overview(self) -> tuple:
+        """Return (status Markdown, article table, outlet choices); prepares the index on first use."""
+        try:
+            self.service.ready()
+            ov = self.service.overview()
+        except (QAError, OSError) as exc:
+            log.exception("index not ready")
+            return f"⚠️ 索引不可用：{escape_text(str(exc))}", pd.DataFrame([], columns=HEADERS), gr.skip()
+        return ov.status, pd.DataFrame(ov.rows, columns=HEADERS), gr.Dropdown(choices=ov.outlets)
+
+
+def _wire(h: Handlers, answers: gr.State, c: dict[str, Any], s: dict[str, Any]) -> None:
+    gr.on([c["question"].submit, c["ask"].click], h.ask,
+          inputs=[c["question"], c["chatbot"], answers, c["since"], c["until"], c["outlets"]],
+          outputs=[c["chatbot"], c["question"], s["source"], s["viewer"], answers],
+          api_name="ask", concurrency_limit=4, concurrency_id="ask")
+    c["clear"].click(h.clear, outputs=[c["chatbot"], answers, c["question"], s["source"], s["viewer"]],
+                     api_visibility="private")
+    s["source"].input(h.pick_source, inputs=[s["source"], answers], outputs=s["viewer"], api_name="source")
+    s["viewer"].change(None, js=SCROLL_TO_MARK, api_visibility="private")
+    overview = [s["status"], s["table"], c["outlets"]]
+    # One writer at a time from this page; queries keep running while it indexes.
+    s["upload"].click(h.upload, inputs=s["files"], outputs=[s["result"], s["files"]], api_name="upload",
+                      concurrency_limit=1, concurrency_id="index-write").then(
+        h.overview, outputs=overview, api_visibility="private")
+    s["paste"].click(h.paste, inputs=[s["p_title"], s["p_outlet"], s["p_date"], s["p_url"], s["p_text"]],
+                     outputs=s["result"], api_name="paste", concurrency_limit=1, concurrency_id="index-write").then(
+        h.overview, outputs=overview, api_visibility="private")
+    s["refresh"].click(h.overview, outputs=overview, api_name="articles")
+
+
+def launch(demo: gr.Blocks, service: ChatService, *, host: str = "127.0.0.1", port: int = 7860,
+           share: bool = False, block: bool = True) -> None:
+    """Serve ``demo`` (theme, CSS and the upload size limit are launch options in Gradio 6)."""
+    demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS, ssr_mode=False,
+                max_file_size=service.settings.max_upload_bytes, prevent_thread_lock=not block,
+                footer_links=["api"], quiet=not block)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Return the command-line options (environment fallbacks: QA_HOST, QA_PORT, QA_INDEX_DIR, QA_CORPUS_DIR)."""
+    p = argparse.ArgumentParser(description="新闻问答: serve the cited-answer chat in the browser.")
+    p.add_argument("--host", default=os.environ.get("QA_HOST") or "127.0.0.1",
+                   help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 exposes it)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT") or 7860), help="port (default 7860)")
+    p.add_argument("--index", help="index folder (default: QA_INDEX_DIR or ./index)")
+    p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or ./corpus)")
+    p.add_argument("--share", action="store_true", help="also publish a temporary public gradio.live link")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Prepare the index, then serve the chat until interrupted; return the exit status."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus)
+    service = ChatService(KnowledgeBase(settings=settings), settings)
+    started = time.perf_counter()
+    try:
+        service.ready()
+        service.kb.answer("微软")  # warm up the model, jieba and the caches before the first visitor
+    except (QAError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    log.info("index %s ready in %.1f s; serving on http://%s:%d", settings.index_dir,
+             time.perf_counter() - started, args.host, args.port)
+    launch(build_demo(service), service, host=args.host, port=args.port, share=args.share)
+    return 0
+
+
+# Built at import for `gradio app.py` and for tests; the index is prepared on the first request.
+_SETTINGS = Settings.from_env()
+demo = build_demo(ChatService(KnowledgeBase(settings=_SETTINGS), _SETTINGS))
+
+if __name__ == "__main__":
+    sys.exit(main())

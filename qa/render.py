@@ -1,0 +1,183 @@
+"""Turn answers and articles into Markdown that is safe to show in the browser.
+
+Article text is untrusted: a page saved from the web may carry ``<script>``, ``<img onerror=…>``
+or Markdown such as ``[click](javascript:…)`` and ``![](http://tracker/)``. Everything that
+comes from an article (text, title, outlet, author, id) goes through :func:`escape_text`, which
+turns HTML-significant *and* Markdown-significant characters into numeric character
+references. CommonMark never reads a character reference as syntax, so escaped text can
+neither open a tag nor form a link, image, emphasis, list, heading, table or autolink; the
+browser still shows the original characters. Our own markup (``<mark>``, ``<strong>``,
+``<small>``) is added around already escaped text. The chat and Markdown components sanitize
+HTML as well (``sanitize_html=True``); the escaping here does not rely on it.
+
+Example::
+
+    >>> escape_text("<b>[x](y)</b>")
+    '&lt;b&gt;&#91;x&#93;&#40;y&#41;&lt;/b&gt;'
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote, urlsplit
+
+from qa.types import Answer, Article, Passage
+
+# HTML specials, then every ASCII character Markdown (GFM, marked) gives a meaning to,
+# including ":" "." "@" so that bare URLs, www. names and e-mail addresses are not autolinked.
+_MARKDOWN_CHARS = "\\`*_{}[]()#+-.!|~:@$=^"
+_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#39;",
+            **{ord(c): f"&#{ord(c)};" for c in _MARKDOWN_CHARS}}
+_URL_SAFE = "/:?#@!$&*+,;=%~-._"  # reserved and unreserved characters, not ( ) < > ' " or spaces
+MAX_CLOSEST = 3  # passages shown when the answer abstains
+
+LABELS = {
+    "zh": {"sources": "来源", "closest": "最接近的段落（未能据此作答，仅供参考）", "link": "原文链接",
+           "reposts": "另有 {n} 篇转载", "undated": "日期不详", "unknown": "来源不详"},
+    "en": {"sources": "Sources", "closest": "Closest passages (not enough to answer; for reference only)",
+           "link": "link", "reposts": "{n} reposted copies", "undated": "undated", "unknown": "outlet unknown"},
+}
+
+
+def escape_text(text: str | None) -> str:
+    """Return ``text`` with HTML and Markdown syntax neutralised (shown literally, never run)."""
+    return (text or "").translate(_ESCAPES)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return ``url`` percent-encoded for a Markdown link, or ``None`` unless it is http(s) with a host."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]] = ()) -> str:
+    """Return ``text`` escaped, with the character ranges ``spans`` wrapped in ``<mark>``.
+
+    Spans are offsets into ``text``; they are clipped to it, and cut at line ends so that
+    every ``<mark>`` opens and closes inside one line (one Markdown paragraph).
+    """
+    out: list[str] = []
+    pos = 0
+    for start, end in _merge(spans, len(text)):
+        out.append(escape_text(text[pos:start]))
+        lines = text[start:end].split("\n")
+        out.append("\n".join(f"<mark>{escape_text(line)}</mark>" if line.strip() else line for line in lines))
+        pos = end
+    out.append(escape_text(text[pos:]))
+    return "".join(out)
+
+
+def _merge(spans: Iterable[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """Return the spans clipped to ``[0, size]``, sorted, overlapping ones joined, empty ones dropped."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((max(s, 0), min(e, size)) for s, e in spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _labels(language: str) -> dict[str, str]:
+    return LABELS.get(language, LABELS["zh"])
+
+
+def citation(number: int | None, title: str, source: str | None, date: str | None, url: str | None,
+             language: str = "zh") -> str:
+    """Return one Markdown line: ``[n] 《title》 · outlet · date · link`` (all escaped)."""
+    labels = _labels(language)
+    parts = [f"《{escape_text(title)}》", escape_text(source) if source else labels["unknown"],
+             escape_text(date) if date else labels["undated"]]
+    link = safe_url(url)
+    if link:
+        parts.append(f"[{labels['link']}](<{link}>)")
+    head = f"<strong>&#91;{number}&#93;</strong> " if number is not None else ""
+    return head + " · ".join(parts)
+
+
+def quote_spans(answer: Answer, number: int) -> list[tuple[int, int]]:
+    """Return the article offsets to highlight for passage ``number`` (1-based) of ``answer``.
+
+    The quoted sentences taken from that passage; the whole passage when none was quoted.
+
+    Raises:
+        IndexError: ``answer`` has no passage ``number``.
+    """
+    if not 1 <= number <= len(answer.passages):
+        raise IndexError(f"the answer has no source [{number}]")
+    passage = answer.passages[number - 1]
+    spans = [(q.start, q.end) for q in answer.quotes if q.passage == number and q.article_id == passage.article_id]
+    return spans or [(passage.start, passage.end)]
+
+
+def passage_markdown(passage: Passage, spans: Sequence[tuple[int, int]] = ()) -> str:
+    """Return ``passage`` as a Markdown block quote, ``spans`` (article offsets) highlighted."""
+    local = [(s - passage.start, e - passage.start) for s, e in spans]
+    lines = highlight(passage.text, local).split("\n")
+    return "\n".join("> " + line.strip() if line.strip() else ">" for line in lines)
+
+
+def cited_numbers(answer: Answer) -> list[int]:
+    """Return the passage numbers the answer shows: those quoted, or the closest when it abstained."""
+    if answer.abstained or not answer.quotes:
+        return list(range(1, min(len(answer.passages), MAX_CLOSEST) + 1))
+    return sorted({q.passage for q in answer.quotes if 1 <= q.passage <= len(answer.passages)})
+
+
+def render_answer(answer: Answer) -> str:
+    """Return the chat reply for ``answer``: notes, the quotes with markers, then the sources."""
+    labels = _labels(answer.language)
+    blocks = [f"<small>ℹ️ {escape_text(note)}</small>" for note in answer.notes]
+    if answer.abstained or not answer.quotes:
+        blocks.append(f"<strong>{escape_text(answer.text)}</strong>")
+    else:
+        blocks.append(" ".join(f"「{escape_text(q.text)}」<strong>&#91;{q.passage}&#93;</strong>"
+                               for q in answer.quotes))
+    numbers = cited_numbers(answer)
+    if numbers:
+        heading = labels["closest"] if answer.abstained or not answer.quotes else labels["sources"]
+        blocks.append(f"<strong>{heading}</strong>")
+    for n in numbers:
+        p = answer.passages[n - 1]
+        spans = [] if answer.abstained else quote_spans(answer, n)
+        line = citation(n, p.title, p.source, p.date, p.url, answer.language)
+        if p.duplicates:
+            line += f" <small>（{labels['reposts'].format(n=len(p.duplicates))}）</small>"
+        blocks.append(line + "\n\n" + passage_markdown(p, spans))
+    return "\n\n".join(blocks)
+
+
+def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
+    """Return ``(label, value)`` pairs for the source viewer: every passage of ``answer``.
+
+    Labels are plain text (a dropdown shows them as text); values are the 1-based numbers.
+    """
+    if answer is None:
+        return []
+    out = []
+    for n, p in enumerate(answer.passages, 1):
+        label = f"[{n}] {p.title}" + (f" · {p.source}" if p.source else "") + (f" · {p.date}" if p.date else "")
+        out.append((label, str(n)))
+    return out
+
+
+def render_article(article: Article, spans: Sequence[tuple[int, int]] = ()) -> str:
+    """Return the full article as Markdown: headline, metadata line, paragraphs, ``spans`` marked."""
+    meta = [escape_text(v) for v in (article.source, article.date, article.author) if v]
+    link = safe_url(article.url)
+    if link:
+        meta.append(f"[原文链接](<{link}>)")
+    meta.append(f"编号 {escape_text(article.id)}")
+    body = highlight(article.text, spans)
+    paragraphs = [line.strip() for line in body.split("\n") if line.strip()]
+    return "\n\n".join([f"### {escape_text(article.title)}", f"<small>{' · '.join(meta)}</small>", *paragraphs])
+
