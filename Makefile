@@ -32,7 +32,7 @@ test: setup browser-deps
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/index_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
