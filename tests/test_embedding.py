@@ -42,6 +42,12 @@ def no_network(monkeypatch):
         raise OSError("network disabled in tests")
 
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    try:  # forget huggingface_hub's once-per-process lookup, so it would happen again
+        from huggingface_hub.utils import _detect_agent
+
+        monkeypatch.setattr(_detect_agent, "_registry", None)
+    except (ImportError, AttributeError):
+        pass
     return lookups
 
 
