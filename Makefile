@@ -22,10 +22,11 @@ setup: $(STAMP)
 run: setup
 	$(PY) app.py
 
-# Debian's chromium drives the browser test; without it that one test is skipped with a reason.
+# Debian's chromium drives the browser test (without it that one test is skipped with a reason);
+# a CJK font makes its screenshots show Chinese instead of boxes.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 \
 	  || echo "note: chromium could not be installed; the browser test will be skipped"; }
 
 test: setup browser-deps

@@ -17,6 +17,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -41,7 +42,7 @@ EXAMPLES = [
     "OpenAI 预计今年亏损多少？",
     "星际之门项目投资多少？",
 ]
-HEADERS = ["标题", "来源", "日期", "编号"]
+HEADERS = ["标题", "来源", "日期"]
 FILE_TYPES = [".md", ".txt", ".html", ".htm", ".json", ".jsonl"]
 VIEWER_EMPTY = "提问后，可以在这里查看引用文章的全文，引用的句子会高亮显示。"
 INTRO = ("# 新闻问答\n从已收录的中文新闻中**逐字摘录**原句作答，并注明出处（标题、来源、日期）；"
@@ -52,6 +53,7 @@ CSS = """
 #chat mark, #viewer mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 3px; }
 #viewer { max-height: 640px; overflow-y: auto; }
 #chat blockquote { font-size: 0.92em; margin: 4px 0 10px; }
+#articles td, #articles th { font-family: var(--font); }
 footer { display: none !important; }
 """
 # Scroll the source viewer (not the page) to the first highlighted sentence once it is drawn.
@@ -97,7 +99,8 @@ def _chat_column() -> dict[str, Any]:
     parts["chatbot"] = gr.Chatbot(
         label="对话", height=620, elem_id="chat", placeholder=PLACEHOLDER,
         sanitize_html=True,  # article text is escaped by qa.render as well; this stays on regardless
-        allow_tags=False, latex_delimiters=[], buttons=["copy", "copy_all"], feedback_options=None)
+        # No copy buttons: they copy the escaped Markdown source, not the text; selecting text works.
+        allow_tags=False, latex_delimiters=[], buttons=[], feedback_options=None)
     with gr.Row():
         parts["question"] = gr.Textbox(label="问题", show_label=False, placeholder="输入问题（中文或英文），按回车提问",
                                        scale=5, elem_id="question", autofocus=True, max_lines=4)
@@ -123,7 +126,7 @@ def _side_column(service: ChatService) -> dict[str, Any]:
         with gr.Tab("已收录文章"):
             parts["status"] = gr.Markdown(label="索引状态", elem_id="index-status")
             parts["table"] = gr.Dataframe(label="已收录文章", headers=HEADERS, datatype="str", interactive=False, wrap=True,
-                                          max_height=520, elem_id="articles")
+                                          max_height=520, column_widths=["60%", "22%", "18%"], elem_id="articles")
             parts["refresh"] = gr.Button("刷新", size="sm")
         with gr.Tab("添加新闻"):
             gr.Markdown(f"支持 .md .txt .html .htm .json .jsonl，每个文件不超过 {limit:g} MB；"
@@ -181,7 +184,7 @@ class Handlers:
             ov = self.service.overview()
         except (QAError, OSError) as exc:
             log.exception("index not ready")
-            return f"⚠️ 索引不可用：{escape_text(str(exc))}", pd.DataFrame([], columns=HEADERS), gr.skip()
+            return f"⚠ 索引不可用：{escape_text(str(exc))}", pd.DataFrame([], columns=HEADERS), gr.skip()
         return ov.status, pd.DataFrame(ov.rows, columns=HEADERS), gr.Dropdown(choices=ov.outlets)
 
 
@@ -225,6 +228,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _warm_up(service: ChatService) -> None:
+    try:
+        service.kb.answer("微软")
+    except Exception:  # only a warm-up: the first real question will report any problem
+        log.warning("warm-up query failed", exc_info=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Prepare the index, then serve the chat until interrupted; return the exit status."""
     args = parse_args(argv)
@@ -234,12 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         service.ready()
-        service.kb.answer("微软")  # warm up the model, jieba and the caches before the first visitor
     except (QAError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     log.info("index %s ready in %.1f s; serving on http://%s:%d", settings.index_dir,
              time.perf_counter() - started, args.host, args.port)
+    # Warm up jieba, the query path and the caches while the server starts, not on the first visitor.
+    threading.Thread(target=_warm_up, args=(service,), daemon=True).start()
     launch(build_demo(service), service, host=args.host, port=args.port, share=args.share)
     return 0
 

@@ -66,7 +66,7 @@ class Reply:
 
 @dataclass
 class Overview:
-    """The article panel: status line, table rows (title, outlet, date, id) and the outlets."""
+    """The article panel: status line, table rows (title, outlet, date) and the outlets."""
 
     status: str
     rows: list[list[str]]
@@ -200,7 +200,7 @@ class ChatService:
         else:
             text = escape_text(str(exc))
         turn = answers + [None] if question else answers
-        return Reply(asked + [{"role": "assistant", "content": f"⚠️ {text}"}], turn, ok=False)
+        return Reply(asked + [{"role": "assistant", "content": f"⚠ {text}"}], turn, ok=False)
 
     def view_source(self, answer: Answer | None, value: str | None) -> str:
         """Return the full article behind source ``value`` ("1", "2", …) of ``answer``, quotes marked."""
@@ -211,9 +211,9 @@ class ChatService:
             spans = quote_spans(answer, number)
             article = self.kb.article(answer.passages[number - 1].article_id)
         except (ValueError, IndexError):
-            return "⚠️ 没有这个来源。"
+            return "⚠ 没有这个来源。"
         except (KeyError, QAError):
-            return "⚠️ 这篇文章已不在索引中。"
+            return "⚠ 这篇文章已不在索引中。"
         return render_article(article, spans)
 
     def overview(self) -> Overview:
@@ -226,7 +226,7 @@ class ChatService:
                   f"**{st.chunks}** 个段落 · 模型 {escape_text(st.model)} · 最后更新 {escape_text(st.updated_at)}")
         if len(articles) > MAX_TABLE_ROWS:
             status += f" · 下表列出最新的 {MAX_TABLE_ROWS} 篇"
-        rows = [[a.title, a.source or "", a.date or "", a.id] for a in articles[:MAX_TABLE_ROWS]]
+        rows = [[a.title, a.source or "", a.date or ""] for a in articles[:MAX_TABLE_ROWS]]
         return Overview(status, rows, sorted({a.source for a in articles if a.source}))
 
     # ------------------------------------------------------------ adding news
@@ -247,7 +247,7 @@ class ChatService:
             try:
                 lines.append(self._add_file(Path(path), name))
             except UploadError as exc:
-                lines.append(f"❌ {escape_text(name)}：{escape_text(str(exc))}")
+                lines.append(f"✗ {escape_text(name)}：{escape_text(str(exc))}")
         return "\n\n".join(lines)
 
     def _add_file(self, src: Path, name: str) -> str:
@@ -267,7 +267,7 @@ class ChatService:
             final = reserve_name(self.corpus, safe)
             articles = self._save_and_index(final, data)
         titles = "、".join(f"《{escape_text(a.title)}》" for a in articles[:3]) + ("等" if len(articles) > 3 else "")
-        return f"✅ {escape_text(name)} → {escape_text(final.name)}：收录 {len(articles)} 篇 {titles}，现在就可以提问。"
+        return f"✓ {escape_text(name)} → {escape_text(final.name)}：收录 {len(articles)} 篇 {titles}，现在就可以提问。"
 
     def _save_and_index(self, final: Path, data: bytes, created: bool = True) -> list[Article]:
         """Write ``data`` to ``final`` (validated first), then ``kb.add`` it.
@@ -316,15 +316,15 @@ class ChatService:
         text = (text or "").replace("\r\n", "\n").strip()
         title, outlet, url = " ".join((title or "").split()), (outlet or "").strip(), (url or "").strip()
         if not text:
-            return "❌ 请填写正文。"
+            return "✗ 请填写正文。"
         if len(text.encode("utf-8")) > self.settings.max_upload_bytes:
-            return f"❌ 正文超过 {size_text(self.settings.max_upload_bytes)} 的上限。"
+            return f"✗ 正文超过 {size_text(self.settings.max_upload_bytes)} 的上限。"
         try:
             day = parse_date((date or "").strip() or None)
         except ValueError:
-            return f"❌ 日期「{escape_text(date)}」无法识别，请用 YYYY-MM-DD 格式，例如 2024-10-18。"
+            return f"✗ 日期「{escape_text(date)}」无法识别，请用 YYYY-MM-DD 格式，例如 2024-10-18。"
         if url and not safe_url(url):
-            return "❌ 链接必须是 http:// 或 https:// 开头的网址。"
+            return "✗ 链接必须是 http:// 或 https:// 开头的网址。"
         digest = hashlib.sha1(f"{title}\n{outlet}\n{text}".encode("utf-8")).hexdigest()[:8]
         aid = f"pasted-{day or dt.date.today().isoformat()}-{digest}"
         front = {k: v for k, v in {"id": aid, "title": title, "source": outlet, "date": day, "url": url}.items() if v}
@@ -337,9 +337,9 @@ class ChatService:
             try:
                 articles = self._save_and_index(final, data, created=not existed)
             except UploadError as exc:
-                return f"❌ {escape_text(str(exc))}"
+                return f"✗ {escape_text(str(exc))}"
         verb = "已更新" if existed else "已收录"
-        return f"✅ {verb}《{escape_text(articles[0].title)}》（{escape_text(aid)}），现在就可以提问。"
+        return f"✓ {verb}《{escape_text(articles[0].title)}》（{escape_text(aid)}），现在就可以提问。"
 
 
 def _upload_path(item: Any) -> tuple[str, str]:

@@ -29,6 +29,7 @@ _ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&q
             **{ord(c): f"&#{ord(c)};" for c in _MARKDOWN_CHARS}}
 _URL_SAFE = "/:?#@!$&*+,;=%~-._"  # reserved and unreserved characters, not ( ) < > ' " or spaces
 MAX_CLOSEST = 3  # passages shown when the answer abstains
+MAX_VIEWER_CHARS = 60_000  # longer articles are shown around the highlighted sentence
 
 LABELS = {
     "zh": {"sources": "来源", "closest": "最接近的段落（未能据此作答，仅供参考）", "link": "原文链接",
@@ -136,7 +137,7 @@ def cited_numbers(answer: Answer) -> list[int]:
 def render_answer(answer: Answer) -> str:
     """Return the chat reply for ``answer``: notes, the quotes with markers, then the sources."""
     labels = _labels(answer.language)
-    blocks = [f"<small>ℹ️ {escape_text(note)}</small>" for note in answer.notes]
+    blocks = [f"<small>ℹ {escape_text(note)}</small>" for note in answer.notes]
     if answer.abstained or not answer.quotes:
         blocks.append(f"<strong>{escape_text(answer.text)}</strong>")
     else:
@@ -170,14 +171,31 @@ def source_choices(answer: Answer | None) -> list[tuple[str, str]]:
     return out
 
 
-def render_article(article: Article, spans: Sequence[tuple[int, int]] = ()) -> str:
-    """Return the full article as Markdown: headline, metadata line, paragraphs, ``spans`` marked."""
+def render_article(article: Article, spans: Sequence[tuple[int, int]] = (),
+                   max_chars: int = MAX_VIEWER_CHARS) -> str:
+    """Return the article as Markdown: headline, metadata line, paragraphs, ``spans`` marked.
+
+    Articles longer than ``max_chars`` are cut to a window that starts a little before the
+    first span (the metadata line says which part is shown).
+    """
     meta = [escape_text(v) for v in (article.source, article.date, article.author) if v]
     link = safe_url(article.url)
     if link:
         meta.append(f"[原文链接](<{link}>)")
     meta.append(f"编号 {escape_text(article.id)}")
-    body = highlight(article.text, spans)
+    start, end = _window(len(article.text), spans, max_chars)
+    body = highlight(article.text[start:end], [(s - start, e - start) for s, e in spans])
     paragraphs = [line.strip() for line in body.split("\n") if line.strip()]
+    if (start, end) != (0, len(article.text)):  # a huge page: do not send megabytes to the browser
+        meta.append(f"全文 {len(article.text)} 字，这里显示第 {start + 1}–{end} 字")
     return "\n\n".join([f"### {escape_text(article.title)}", f"<small>{' · '.join(meta)}</small>", *paragraphs])
+
+
+def _window(size: int, spans: Sequence[tuple[int, int]], max_chars: int) -> tuple[int, int]:
+    """Return the part of a ``size``-character text to show: all of it, or ``max_chars`` around the spans."""
+    if size <= max_chars:
+        return 0, size
+    first = min((s for s, _ in spans), default=0)
+    start = max(0, min(first - max_chars // 4, size - max_chars))
+    return start, start + max_chars
 

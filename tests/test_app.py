@@ -1,0 +1,238 @@
+"""The browser app without a browser: handlers of app.py over a temporary index (hashing encoder)."""
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+import yaml
+
+import app
+from qa.chat import ChatService, history_for, message_text, safe_filename
+from qa.kb import KnowledgeBase
+from tests.helpers import hashing_settings, sample_articles
+
+ROOT = Path(__file__).resolve().parent.parent
+MOON = ("---\ntitle: 嫦娥六号带回月背样品\nsource: 新华社\ndate: 2024-06-25\n---\n"
+        "嫦娥六号返回器于6月25日在内蒙古四子王旗着陆。\n嫦娥六号从月球背面采集了1935.3克月壤样品。\n")
+
+
+def visible(markup: str) -> str:
+    """What the reader sees of a message: tags dropped, character references decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def last_message(chat: list) -> str:
+    return visible(message_text(chat[-1]["content"]) if not isinstance(chat[-1]["content"], str)
+                   else chat[-1]["content"])
+
+
+@pytest.fixture
+def env(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for a in sample_articles():
+        front = {"id": a.id, "title": a.title, "source": a.source, "date": a.date}
+        (corpus / f"{a.id}.md").write_text(f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n{a.text}\n",
+                                           encoding="utf-8")
+    settings = hashing_settings(tmp_path, corpus_dir=corpus, max_upload_bytes=20_000)
+    service = ChatService(KnowledgeBase(settings=settings), settings)
+    service.ready()
+    return SimpleNamespace(service=service, h=app.Handlers(service), corpus=corpus, tmp=tmp_path)
+
+
+def upload(env, name: str, data: bytes | str) -> str:
+    """Upload ``data`` as a file the user called ``name`` (the way Gradio hands it over)."""
+    src = env.tmp / "gradio-tmp" / Path(name.replace("\\", "/")).name
+    src.parent.mkdir(exist_ok=True)
+    src.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return visible(env.service.add_files([{"path": str(src), "orig_name": name}]))
+
+
+def test_importing_the_app_loads_no_model_and_builds_the_page():
+    code = "import sys, app; assert 'torch' not in sys.modules and 'sentence_transformers' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+    assert isinstance(app.demo, gr.Blocks)
+
+
+def test_build_demo_exposes_the_ask_endpoint(env):
+    demo = app.build_demo(env.service)
+    names = {fn.api_name for fn in demo.fns.values()}
+    assert {"ask", "source", "upload", "paste", "articles"} <= names
+
+
+def test_cited_answer_with_sources_and_viewer(env):
+    chat, box, picker, viewer, answers = env.h.ask("微软为什么聘请苏莱曼？", [], [])
+    text = last_message(chat)
+    assert box == "" and len(answers) == 1 and not answers[0].abstained
+    assert "[1]" in text and "来源" in text and "《标题 ms》 · 智东西 · 2025-04-30" in text
+    assert "<mark>" in chat[-1]["content"]
+    assert picker.value == "1" and "<mark>" in viewer and "标题 ms" in visible(viewer)
+    assert "<mark>" in env.h.pick_source("1", answers)
+
+
+def test_follow_up_passes_the_session_history(env, monkeypatch):
+    seen = []
+    original = env.service.kb.answer
+    monkeypatch.setattr(env.service.kb, "answer", lambda q, **kw: seen.append(kw["history"]) or original(q, **kw))
+    chat, _, _, _, answers = env.h.ask("微软为什么聘请苏莱曼？", [], [])
+    chat, _, _, _, answers = env.h.ask("他之前创办了哪家公司？", chat, answers)
+    assert seen[0] == [] and seen[1] == [answers[0]] and len(chat) == 4
+    # A client that sends only the chat (no session answers) still gets follow-ups: its questions.
+    gradio_style = [{"role": "user", "content": [{"type": "text", "text": "微软为什么聘请苏莱曼？"}]},
+                    {"role": "assistant", "content": [{"type": "text", "text": "…"}]}]
+    env.h.ask("他之前创办了哪家公司？", gradio_style, [])
+    assert seen[2] == ["微软为什么聘请苏莱曼？"]
+
+
+def test_abstention_says_so_plainly(env):
+    chat, _, _, _, answers = env.h.ask("微软为什么聘请苏莱曼？", [], [], since="2099-01-01")
+    assert answers[-1].abstained and last_message(chat).startswith("在已收录的文章中没有找到答案")
+    chat, *_ = env.h.ask("why did Microsoft hire Suleyman?", [], [], since="2099-01-01")
+    assert "No answer found in the indexed articles" in last_message(chat)
+
+
+def test_outlet_filter(env):
+    chat, _, _, _, answers = env.h.ask("微软为什么聘请苏莱曼？", [], [], outlets=["新华社"])
+    assert all(p.source == "新华社" for p in answers[-1].passages)
+
+
+@pytest.mark.parametrize("question, since, until, message", [
+    ("", "", "", "请输入问题"),
+    ("长" * 2001, "", "", "问题太长（2001 字）"),
+    ("微软为什么聘请苏莱曼？", "2024-13-45", "", "起始日期「2024-13-45」无法识别"),
+    ("微软为什么聘请苏莱曼？", "", "昨天", "截止日期「昨天」无法识别"),
+    ("微软为什么聘请苏莱曼？", "2025-01-01", "2024-01-01", "起始日期 2025-01-01 晚于截止日期 2024-01-01"),
+    ("why?", "soon", "", "Start date 'soon' is not a date"),
+])
+def test_bad_input_is_answered_with_a_message(env, question, since, until, message):
+    chat, box, picker, _, answers = env.h.ask(question, [], [], since=since, until=until)
+    assert message in last_message(chat) and last_message(chat).startswith("⚠")
+    assert box == question and isinstance(picker, type(gr.skip()))  # kept for editing; sources untouched
+    assert answers == ([None] if question else [])
+
+
+def test_upload_good_file_is_saved_indexed_and_answerable(env):
+    report = upload(env, "moon.md", MOON)
+    assert report.startswith("✓") and "嫦娥六号带回月背样品" in report
+    assert (env.corpus / "moon.md").read_text(encoding="utf-8") == MOON
+    _, _, _, _, answers = env.h.ask("嫦娥六号从月球背面采集了多少克样品？", [], [])
+    assert answers[-1].passages[0].article_id == "moon"
+    assert env.service.kb.sync(env.corpus).removed == ()  # a later `qa index sync` keeps it
+    status, table, outlets = env.h.overview()
+    assert "嫦娥六号带回月背样品" in list(table["标题"]) and "共 **4** 篇文章" in status
+    assert [c[0] for c in outlets.choices] == ["新华社", "新浪科技", "智东西"]
+
+
+def test_upload_rejections_are_explained_and_leave_nothing_behind(env):
+    before = sorted(p.name for p in env.corpus.iterdir())
+    assert "超过 20 kB 的上限" in upload(env, "big.md", "大" * 10_000)
+    assert "不支持的文件类型 .exe" in upload(env, "tool.exe", "MZ")
+    assert "不支持的没有扩展名的文件" in upload(env, "notes", "text")
+    assert "empty.md：无法读取（empty file）" in upload(env, "empty.md", "")
+    assert "无法读取（invalid YAML front matter" in upload(env, "broken.md", "---\ntitle: [unclosed\n---\n正文。\n")
+    assert "无法读取（not a text file (binary content)）" in upload(env, "x.txt", b"\x00\x01\x02\xff" * 50)
+    assert "line 2: invalid JSON" in upload(env, "news.jsonl", '{"text": "好"}\n{bad\n')
+    assert "文章编号「ms」已被 ms.md 使用" in upload(env, "other.md", "---\nid: ms\n---\n冒名顶替的文章。\n")
+    assert sorted(p.name for p in env.corpus.iterdir()) == before  # no partial or placeholder files
+
+
+def test_upload_names_are_made_safe(env):
+    assert upload(env, "../../evil.md", MOON).startswith("✓")
+    assert (env.corpus / "evil.md").exists() and not (env.tmp / "evil.md").exists()
+    assert not (env.tmp.parent / "evil.md").exists()
+    upload(env, "../../evil.md", MOON.replace("嫦娥六号", "嫦娥七号"))
+    assert (env.corpus / "evil-2.md").exists()  # an existing name is never overwritten
+    upload(env, ".hidden.md", MOON.replace("嫦娥六号", "天问一号"))
+    assert (env.corpus / "hidden.md").exists()
+    assert [p.name for p in env.corpus.iterdir() if p.name.startswith(".")] == []
+    assert safe_filename("C:\\Users\\x\\..\\新闻 稿?.MD") == "新闻_稿.md"
+    assert safe_filename("README.md") == "README-upload.md"
+
+
+def test_upload_through_the_handler_with_plain_paths(env):
+    src = env.tmp / "plain.txt"
+    src.write_text("火星车着陆\n祝融号火星车在乌托邦平原南部着陆。\n", encoding="utf-8")
+    report, cleared = env.h.upload([str(src)])
+    assert report.startswith("✓") and cleared is None and (env.corpus / "plain.txt").exists()
+    assert "请先选择文件" in env.h.upload(None)[0]
+
+
+def test_paste_saves_markdown_with_front_matter_and_indexes(env):
+    report = env.h.paste("火星<b>新闻</b>", "新华社", "2021-05-15", "https://example.com/mars",
+                         "祝融号火星车在乌托邦平原南部预选着陆区着陆。\n这是中国首次火星着陆。")
+    assert report.startswith("✓ 已收录") and "<b>" not in report
+    [saved] = list(env.corpus.glob("pasted-2021-05-15-*.md"))
+    front = yaml.safe_load(saved.read_text(encoding="utf-8").split("---")[1])
+    assert front == {"id": saved.stem, "title": "火星<b>新闻</b>", "source": "新华社", "date": "2021-05-15",
+                     "url": "https://example.com/mars"}
+    assert env.service.kb.article(saved.stem).source == "新华社"
+    _, _, _, _, answers = env.h.ask("祝融号火星车在哪里着陆？", [], [])
+    assert answers[-1].passages[0].article_id == saved.stem
+    assert env.h.paste("火星<b>新闻</b>", "新华社", "2021-05-15", "", "祝融号火星车在乌托邦平原南部预选着陆区着陆。\n"
+                       "这是中国首次火星着陆。").startswith("✓ 已更新")
+    assert env.service.kb.sync(env.corpus).removed == ()
+
+
+@pytest.mark.parametrize("fields, message", [
+    (("t", "", "", "", "  "), "请填写正文"),
+    (("t", "", "2024-02-30", "", "正文。"), "日期「2024-02-30」无法识别"),
+    (("t", "", "", "javascript:alert(1)", "正文。"), "链接必须是 http:// 或 https://"),
+    (("t", "", "", "", "长" * 7000), "正文超过 20 kB 的上限"),
+])
+def test_paste_rejections(env, fields, message):
+    assert message in visible(env.h.paste(*fields))
+    assert not list(env.corpus.glob("pasted-*"))
+
+
+def test_article_markup_never_reaches_the_page_as_markup(env):
+    evil = '恶意<img src=x onerror="window.__xss=1">文章 [链接](javascript:alert(1))'
+    env.h.paste(evil, "<script>x</script>", "", "", f"{evil}\n<script>window.__xss2=1</script>苏莱曼是微软的人。")
+    chat, _, _, viewer, answers = env.h.ask("苏莱曼是微软的人吗？", [], [])
+    for markup in (chat[-1]["content"], viewer, env.h.overview()[0]):
+        assert "<img" not in markup and "<script" not in markup and "](javascript" not in markup
+    assert any("恶意" in p.title for p in answers[-1].passages)
+    assert '<img src=x onerror="window.__xss=1">' in visible(viewer)
+
+
+def test_history_helpers():
+    assert message_text([{"type": "text", "text": "a&amp;b"}, {"type": "file"}]) == "a&b"
+    chat = [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}]
+    assert history_for(chat, []) == ["q1"] and history_for(chat, [None]) == []
+
+
+def test_command_line_and_host_default(monkeypatch):
+    monkeypatch.delenv("QA_HOST", raising=False)
+    args = app.parse_args([])
+    assert (args.host, args.port, args.index, args.corpus, args.share) == ("127.0.0.1", 7860, None, None, False)
+    monkeypatch.setenv("QA_HOST", "0.0.0.0")
+    args = app.parse_args(["--port", "8000", "--index", "i", "--corpus", "c", "--share"])
+    assert (args.host, args.port, args.index, args.corpus, args.share) == ("0.0.0.0", 8000, "i", "c", True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gradio_client_calls_the_ask_endpoint(env):
+    spec = importlib.util.spec_from_file_location("client_example", ROOT / "docs" / "client_example.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    demo = app.build_demo(env.service)
+    port = free_port()
+    app.launch(demo, env.service, port=port, block=False)
+    try:
+        text = example.ask("微软为什么聘请苏莱曼？", f"http://127.0.0.1:{port}/")
+        assert "[1]" in text and "智东西" in text
+        assert "请输入问题" in example.ask("", f"http://127.0.0.1:{port}/")
+    finally:
+        demo.close()
