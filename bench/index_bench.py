@@ -72,21 +72,31 @@ def throughput(data: Path, n: int) -> dict:
             "ratio": round(bare / pipeline, 3)}
 
 
+def synthetic_articles(paths: list[Path], total_chunks: int, batch_size: int = 2000):
+    """Yield batches of articles of real Chinese sentences, about ``total_chunks`` chunks in all."""
+    sentences = [s for path in paths for a in load_squad(path)[0] for s in a.text.split("。") if len(s) > 20]
+    rng = np.random.default_rng(0)
+    made = 0
+    while made < total_chunks:
+        batch = []
+        for _ in range(batch_size):
+            picks = rng.choice(len(sentences), 10)
+            text = "\n".join("。".join(sentences[j] for j in picks[k:k + 2]) + "。" for k in range(0, 10, 2))
+            batch.append(Article(id=f"s{made}", title=f"合成{made}", text=text, source="合成", date="2024-01-01"))
+            made += 3  # five two-sentence paragraphs: about three chunks of 240 characters (measured)
+            if made >= total_chunks:
+                break
+        yield batch
+
+
 def scale(data: Path, total: int) -> dict:
     sentences = [s for a in load_squad(data)[0] for s in a.text.split("。") if len(s) > 20]
-    rng = np.random.default_rng(0)
     encoder = RandomEncoder()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env({}, index_dir=Path(tmp) / "index", model=encoder.name)
         kb = KnowledgeBase(settings=settings, encoder=encoder)
-        per_article, made, t0 = 5, 0, time.perf_counter()
-        while made < total:
-            batch = []
-            for _ in range(2000):
-                picks = rng.choice(len(sentences), 10)
-                text = "\n".join("。".join(sentences[j] for j in picks[k:k + 2]) + "。" for k in range(0, 10, 2))
-                batch.append(Article(id=f"s{made}", title=f"合成{made}", text=text, source="合成", date="2024-01-01"))
-                made += per_article
+        t0 = time.perf_counter()
+        for batch in synthetic_articles([data], total):
             kb.add(batch)
         build_s = time.perf_counter() - t0
         chunks = kb.status().chunks

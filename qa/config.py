@@ -47,7 +47,7 @@ class Settings:
     max_upload_bytes: int = 5_000_000
     # Retrieval: candidates taken from each side, and how they are fused (see docs/benchmarks.md).
     retrieval_depth: int = 50
-    fusion: str = "rrf"  # "rrf" (reciprocal rank) or "weighted" (min-max normalised scores)
+    fusion: str = "weighted"  # "weighted" (min-max normalised scores) or "rrf" (reciprocal rank)
     rrf_k: int = 60
     dense_weight: float = 0.5  # share of the dense side in either fusion
 

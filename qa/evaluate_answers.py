@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from qa import lexical, ranking
-from qa.answer import _CACHES, _VectorCache, rank
+from qa.answer import rank
 from qa.config import Settings
 from qa.text import split_sentences, tokenize
 from qa.types import Article
@@ -48,12 +48,15 @@ def _bm25_baseline(sentences: list[str], questions: Sequence[Any]) -> float:
     return hits / max(len(questions), 1)
 
 
-def _dense_baseline(kb: Any, sentences: list[str], questions: Sequence[Any]) -> float:
-    cache = _CACHES.setdefault(id(kb.encoder), _VectorCache(size=max(200_000, len(sentences))))
-    matrix = cache.get(kb.encoder, sentences)
+def _dense_baseline(kb: Any, questions: Sequence[Any]) -> float:
+    """Best sentence by dense similarity over every indexed sentence (vectors from the index)."""
+    with kb.reader.view() as view:
+        rows = view.conn.execute("SELECT text, vector FROM sentences").fetchall()
+    texts = [t for t, _ in rows]
+    matrix = np.stack([np.frombuffer(v, dtype=np.float32) for _, v in rows])
     qvecs = kb.encoder.queries([q.text for q in questions])
     best = np.argmax(qvecs @ matrix.T, axis=1)
-    return sum(_hit(sentences[b], q.answers) for b, q in zip(best, questions)) / max(len(questions), 1)
+    return sum(_hit(texts[b], q.answers) for b, q in zip(best, questions)) / max(len(questions), 1)
 
 
 def _answerable(kb: Any, questions: Sequence[Any], tick: Callable[[], None]) -> tuple[dict[str, float], list[float]]:
@@ -114,7 +117,7 @@ def evaluate_answers(kb: Any, articles: Sequence[Article], questions: Sequence[A
     """Return the answer metrics (see the module docstring)."""
     sentences = _all_sentences(articles)
     baselines = {"bm25_sentence_hit@1": _bm25_baseline(sentences, questions),
-                 "dense_sentence_hit@1": _dense_baseline(kb, sentences, questions)}
+                 "dense_sentence_hit@1": _dense_baseline(kb, questions)}
     main, answerable_confs = _answerable(kb, questions, tick)
     unans = _unanswerable(kb, articles, questions, settings)
     curve = _curve(answerable_confs, unans.pop("confidences"))

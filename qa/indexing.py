@@ -1,8 +1,8 @@
 """Turn incoming articles into the rows one index transaction writes.
 
 For each article this decides: unchanged (costs nothing), metadata-only change, exact duplicate
-of an indexed article (stored for citation, not chunked), or new/changed text (chunked; vectors
-of unchanged chunk texts are reused, the rest are encoded in one length-sorted batch).
+of an indexed article (stored for citation, not chunked), or new/changed text (split into sentences and chunked; each sentence is embedded once — vectors
+of unchanged sentence texts are reused, the rest are encoded in one length-sorted batch).
 Near-duplicate stories are found through the LSH band table and share a ``group_id``.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from qa.chunking import chunk_article
 from qa.config import Settings
 from qa.encoders import Encoder
 from qa.store import StoredArticle
-from qa.text import tokenize
-from qa.types import Article, Chunk
+from qa.text import split_sentences, tokenize
+from qa.types import Article, Chunk, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,10 @@ class Prepared:
     stored: StoredArticle
     kind: str  # "new", "updated", "metadata", "duplicate"
     chunks: tuple[Chunk, ...] = ()
-    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     tokens: tuple[tuple[str, ...], ...] = ()
+    sentences: tuple[Sentence, ...] = ()
+    owners: tuple[int, ...] = ()  # index of the first chunk that holds each sentence
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))  # one per sentence
     lsh_keys: tuple[bytes, ...] = ()
 
 
@@ -47,10 +49,6 @@ def lsh_keys(signature: bytes) -> tuple[bytes, ...]:
     step = LSH_ROWS * 8
     raw = values.tobytes()
     return tuple(hashlib.blake2b(raw[i:i + step], digest_size=8).digest() for i in range(0, len(raw), step))
-
-
-def _same(a: Article, b: Article) -> bool:
-    return a == b
 
 
 def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Encoder, settings: Settings,
@@ -65,7 +63,7 @@ def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Enco
     batch_sigs: list[tuple[str, bytes, str]] = []
     for article in articles:
         old = store.get_article(conn, article.id)
-        if old is not None and _same(old.article, article):
+        if old is not None and old.article == article:
             unchanged.append(article.id)
             continue
         plan = _plan_one(conn, article, old, settings, batch_keys, batch_sigs)
@@ -95,8 +93,20 @@ def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | N
     chunks = tuple(chunk_article(article, size=settings.chunk_size, overlap=settings.chunk_overlap,
                                  max_sentence_chars=settings.max_sentence_chars))
     tokens = tuple(tuple(tokenize(c.text)) for c in chunks)
+    sentences = tuple(split_sentences(article.text, settings.max_sentence_chars))
     stored = StoredArticle(article, key, sig, group, None, added_at)
-    return Prepared(stored, "updated" if old else "new", chunks, tokens=tokens, lsh_keys=keys)
+    return Prepared(stored, "updated" if old else "new", chunks, tokens, sentences, _owners(sentences, chunks),
+                    lsh_keys=keys)
+
+
+def _owners(sentences: tuple[Sentence, ...], chunks: tuple[Chunk, ...]) -> tuple[int, ...]:
+    """Return, for each sentence, the index of the first chunk that contains it."""
+    owners, j = [], 0
+    for s in sentences:
+        while j < len(chunks) - 1 and not (chunks[j].start <= s.start and s.end <= chunks[j].end):
+            j += 1
+        owners.append(j)
+    return tuple(owners)
 
 
 def _group_of(conn: sqlite3.Connection, article_id: str, batch_sigs: list[tuple[str, bytes, str]]) -> str:
@@ -128,19 +138,21 @@ def _near_duplicate_group(conn: sqlite3.Connection, article_id: str, sig: bytes,
 
 
 def _encode(conn: sqlite3.Connection, plans: list[Prepared], encoder: Encoder, progress: bool) -> list[Prepared]:
-    """Fill in vectors: reuse the stored vector of an unchanged chunk text, encode the rest at once."""
+    """Fill in vectors: reuse the stored vector of an unchanged sentence, encode the rest at once."""
     reuse: dict[str, np.ndarray] = {}
     for plan in plans:
         if plan.kind == "updated":
-            reuse.update(store.chunk_vectors(conn, plan.stored.article.id))
-    todo = sorted({c.text for p in plans for c in p.chunks if c.text not in reuse})
+            reuse.update(store.sentence_vectors(conn, plan.stored.article.id))
+    todo = sorted({s.text for p in plans for s in p.sentences if s.text not in reuse})
     fresh = encoder.passages(todo, progress=progress) if todo else np.zeros((0, encoder.dim), np.float32)
     lookup = {**reuse, **dict(zip(todo, fresh))}
     out = []
     for plan in plans:
-        vectors = np.stack([lookup[c.text] for c in plan.chunks]) if plan.chunks else np.zeros((0, encoder.dim), np.float32)
-        out.append(Prepared(plan.stored, plan.kind, plan.chunks, vectors.astype(np.float32), plan.tokens, plan.lsh_keys))
-    log.info("encoded %d new chunk texts, reused %d", len(todo), len(reuse))
+        vectors = (np.stack([lookup[s.text] for s in plan.sentences]) if plan.sentences
+                   else np.zeros((0, encoder.dim), np.float32))
+        out.append(Prepared(plan.stored, plan.kind, plan.chunks, plan.tokens, plan.sentences, plan.owners,
+                            vectors.astype(np.float32), plan.lsh_keys))
+    log.info("encoded %d new sentence texts, reused %d", len(todo), len(reuse))
     return out
 
 
@@ -155,7 +167,9 @@ def write(conn: sqlite3.Connection, plans: Sequence[Prepared]) -> tuple[int, int
         removed += len(store.delete_article(conn, aid))
         store.upsert_article(conn, plan.stored)
         if plan.chunks:
-            store.insert_chunks(conn, plan.chunks, plan.vectors, plan.tokens)
+            rowids = store.insert_chunks(conn, plan.chunks, plan.tokens)
+            rows = [(aid, rowids[o], s.start, s.end, s.text) for s, o in zip(plan.sentences, plan.owners)]
+            store.insert_sentences(conn, rows, plan.vectors)
             added += len(plan.chunks)
         if plan.lsh_keys:
             store.insert_lsh(conn, aid, plan.lsh_keys)

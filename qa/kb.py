@@ -31,7 +31,7 @@ from qa.types import Answer, Article, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one vector per sentence
 _CHUNKING = ("chunk_size", "chunk_overlap", "max_sentence_chars")
 
 

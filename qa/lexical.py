@@ -36,8 +36,8 @@ def bm25_search(conn: sqlite3.Connection, tokens: Sequence[str], limit: int,
     return [(int(r), -float(s)) for r, s in rows]
 
 
-def allowed_rowids(conn: sqlite3.Connection, filters: Filters) -> list[int]:
-    """Return the chunk rowids of the articles that pass ``filters``."""
+def allowed_vector_ids(conn: sqlite3.Connection, filters: Filters) -> list[int]:
+    """Return the sentence rowids (FAISS ids) of the articles that pass ``filters``."""
     where, params = filters.where()
     return [r for (r,) in conn.execute(
-        f"SELECT c.rowid FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}", params)]
+        f"SELECT s.rowid FROM sentences s JOIN articles a ON a.id = s.article_id WHERE {where}", params)]

@@ -9,11 +9,18 @@ Features (all roughly in 0..1), combined linearly with ``WEIGHTS``:
   answers but leaves the subject to its neighbour);
 * ``cue``     – the sentence has what the question type asks for (cause for 为什么/why, an
   amount for 多少/how much, a date for 何时/when, a place for 哪里/where, a name for 谁/who);
-* ``prior``   – reciprocal rank of the passage it came from.
+* ``prior``   – reciprocal rank of the passage it came from;
+* ``gap``     – dense similarity minus the best candidate's (the ranker sees the competition);
+* ``lcs``     – longest run of question characters found verbatim in the sentence, over the
+  question's length (questions often restate the answer sentence around a question word);
+* ``length``  – sentence length / 100, capped at 1 (very short lines rarely answer).
+
+The weights are a logistic regression fitted by ``bench/fit_ranker.py`` on the developer sets.
 """
 from __future__ import annotations
 
 import math
+from difflib import SequenceMatcher
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,9 +29,11 @@ import numpy as np
 
 from qa.text import search_form, tokenize
 
-FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior")
-WEIGHTS = {"dense": 3.0, "overlap": 1.2, "bigram": 1.0, "context": 0.3, "cue": 0.4, "prior": 0.3}
-BIAS = -3.2
+FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs", "length")
+# Fitted by bench/tune.py on CMRC 2018 trial + DRCD dev (logistic regression, 2026-11-23).
+WEIGHTS = {"dense": 0.448, "overlap": 1.768, "bigram": 2.077, "context": 0.111, "cue": 0.134, "prior": 2.322,
+           "gap": 0.797, "lcs": 0.487, "length": 0.855}
+BIAS = -5.513
 
 _QUESTION_WORDS = set("什么 哪 哪个 哪些 哪里 哪儿 谁 为什么 为何 怎么 怎样 如何 多少 几 何时 是 的 了 吗 呢 在 有 "
                       "what which who whom why how when where is are was were did does do the a an of to".split())
@@ -47,6 +56,7 @@ _TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 class QuestionInfo:
     """What the ranker needs to know about a question, computed once."""
 
+    text: str
     tokens: tuple[str, ...]
     idf: Mapping[str, float]
     bigrams: frozenset[str]
@@ -71,7 +81,12 @@ def describe(question: str, doc_freq: Mapping[str, int], n_docs: int) -> Questio
     tokens = tuple(dict.fromkeys(t for t in tokenize(question) if t not in _QUESTION_WORDS))
     idf = {t: math.log(1 + (n_docs - doc_freq.get(t, 0) + 0.5) / (doc_freq.get(t, 0) + 0.5)) for t in tokens}
     content = {b for b in _bigrams(question) if not (set(b) & set("什么哪谁为何多少几吗呢"))}
-    return QuestionInfo(tokens, idf, frozenset(content), question_type(question))
+    return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question))
+
+
+def _longest_common_run(a: str, b: str) -> int:
+    """Length of the longest substring of ``a`` that occurs in ``b``."""
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
 
 
 def _coverage(info: QuestionInfo, words: set[str]) -> float:
@@ -84,19 +99,34 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
     """Return the feature matrix (n sentences × len(FEATURES))."""
     rows = []
     cue = next((c for name, _, c in _TYPES if name == info.qtype), None)
+    top = float(np.max(dense)) if len(dense) else 0.0
+    q = re.sub(r"\W", "", search_form(info.text))
     for i, sent in enumerate(sentences):
         words = set(tokenize(sent))
         own = _coverage(info, words)
         ctx = _coverage(info, words | set(tokenize(neighbours[i])))
         bigram = len(info.bigrams & _bigrams(sent)) / len(info.bigrams) if info.bigrams else 0.0
-        rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(sent) else 0.0, prior[i]))
+        lcs = _longest_common_run(q, re.sub(r"\W", "", search_form(sent))) / len(q) if q else 0.0
+        rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(sent) else 0.0, prior[i],
+                     float(dense[i]) - top, lcs, min(len(sent) / 100, 1.0)))
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
 
 
+# For a question in another language than the articles (English over Chinese), word and
+# character overlap carry no signal except shared Latin-script names; order by meaning.
+CROSS_LINGUAL_ORDER = {"dense": 1.0, "overlap": 0.2}
+
+
 def score(matrix: np.ndarray) -> np.ndarray:
-    """Return the linear score of each feature row."""
+    """Return the linear score (log-odds that the sentence answers) of each feature row."""
     w = np.array([WEIGHTS[f] for f in FEATURES], dtype=np.float32)
     return matrix @ w + BIAS
+
+
+def cross_lingual_order(matrix: np.ndarray) -> np.ndarray:
+    """Return a ranking score for sentences when question and articles differ in language."""
+    w = np.array([CROSS_LINGUAL_ORDER.get(f, 0.0) for f in FEATURES], dtype=np.float32)
+    return matrix @ w
 
 
 def confidence(raw: float) -> float:

@@ -3,7 +3,7 @@
 Before each read, ``IndexReader.view()`` checks two cheap things: whether ``CURRENT`` was
 swapped by a full build (then it reopens everything), and whether the database generation
 moved (then it patches its FAISS copy by id difference, which costs the size of the change
-plus one scan of chunk ids). Readers never take the writer lock, and SQLite's WAL mode lets
+plus one scan of sentence ids). Readers never take the writer lock, and SQLite's WAL mode lets
 them read while a writer commits.
 """
 from __future__ import annotations
@@ -104,7 +104,7 @@ def load_vectors(data_dir: Path, meta: dict[str, str]) -> VectorIndex:
 
 
 def _sync(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int, int, int]:
-    """Bring ``vectors`` in line with the chunk rows in one consistent read transaction.
+    """Bring ``vectors`` in line with the sentence rows in one consistent read transaction.
 
     Returns:
         ``(added, removed, generation)`` where generation is the one the vectors now match.
@@ -112,7 +112,7 @@ def _sync(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int
     conn.execute("BEGIN")
     try:
         gen = store.generation(conn)
-        ids = store.all_chunk_rowids(conn)
+        ids = store.all_vector_ids(conn)
         added, removed = vectors.sync_to(ids, lambda batch: store.vectors_for(conn, batch, dim))
         return added, removed, gen
     finally:

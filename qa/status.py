@@ -78,6 +78,7 @@ class IndexStatus:
     stories: int
     exact_duplicates: int
     chunks: int
+    sentences: int
     vectors: int
     model: str
     dim: int
@@ -102,7 +103,8 @@ def index_status(index_dir: IndexDir, view: ReadView) -> IndexStatus:
     m = view.meta
     return IndexStatus(
         path=str(index_dir.path), articles=c["articles"], stories=c["stories"],
-        exact_duplicates=c["exact_duplicates"], chunks=c["chunks"], vectors=len(view.vectors),
+        exact_duplicates=c["exact_duplicates"], chunks=c["chunks"],
+        sentences=c["sentences"], vectors=len(view.vectors),
         model=m.get("model", "?"), dim=int(m.get("dim", 0)), faiss_factory=m.get("faiss_factory", "Flat"),
         chunk_size=int(m.get("chunk_size", 0)), size_bytes=size,
         updated_at=_iso(m.get("updated_at") or m.get("created_at")), generation=view.generation)
@@ -129,7 +131,7 @@ def snapshot_if_due(data_dir: Path, conn: sqlite3.Connection, *, force: bool = F
     """
     meta = store.get_meta(conn)
     changed = int(meta.get("changed_since_snapshot", 0))
-    total = store.counts(conn)["chunks"]
+    total = store.counts(conn)["sentences"]
     if not force and changed < max(SNAPSHOT_MIN_CHANGES, SNAPSHOT_SHARE * total):
         return False
     vectors = load_vectors(data_dir, meta)

@@ -1,7 +1,7 @@
 """SQLite storage: articles, chunks (with their vectors), the FTS5 keyword index, metadata.
 
-SQLite is the single source of truth. Chunk vectors are stored as float32 blobs beside the
-chunk rows, so one transaction changes articles, chunks, BM25 postings and vectors together:
+SQLite is the single source of truth. Sentence vectors are stored as float32 blobs beside the
+sentence rows, so one transaction changes articles, chunks, BM25 postings and vectors together:
 an update is all-or-nothing by construction, and the FAISS index (``qa.vectors``) is a
 derived structure that can always be brought back in line with this database.
 
@@ -50,10 +50,22 @@ CREATE TABLE IF NOT EXISTS chunks (
     ordinal INTEGER NOT NULL,
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+-- Each sentence is embedded once (in the first chunk that holds it); its rowid is its FAISS id.
+-- A chunk's dense score is its best sentence's: measured better than one vector per chunk.
+CREATE TABLE IF NOT EXISTS sentences (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    chunk_rowid INTEGER NOT NULL REFERENCES chunks(rowid) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
     text TEXT NOT NULL,
     vector BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, start);
+CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_rowid);
 -- MinHash LSH bands of each article's signature: near-duplicate candidates by lookup,
 -- kept in the same transactions as the articles (datasketch's LSH has no SQLite storage).
 CREATE TABLE IF NOT EXISTS lsh (
@@ -171,15 +183,13 @@ def upsert_article(conn: sqlite3.Connection, stored: StoredArticle) -> None:
     )
 
 
-def insert_chunks(conn: sqlite3.Connection, chunks: Sequence[Chunk], vectors: np.ndarray,
-                  tokens: Sequence[Sequence[str]]) -> list[int]:
-    """Insert chunks with their vectors and BM25 tokens; return the new rowids (the FAISS ids)."""
+def insert_chunks(conn: sqlite3.Connection, chunks: Sequence[Chunk], tokens: Sequence[Sequence[str]]) -> list[int]:
+    """Insert chunks with their BM25 tokens; return the new rowids."""
     rowids = []
-    for chunk, vector, toks in zip(chunks, vectors, tokens, strict=True):
+    for chunk, toks in zip(chunks, tokens, strict=True):
         cur = conn.execute(
-            "INSERT INTO chunks (id, article_id, ordinal, start, end, text, vector) VALUES (?,?,?,?,?,?,?)",
-            (chunk.id, chunk.article_id, chunk.ordinal, chunk.start, chunk.end, chunk.text,
-             np.asarray(vector, dtype=np.float32).tobytes()),
+            "INSERT INTO chunks (id, article_id, ordinal, start, end, text) VALUES (?,?,?,?,?,?)",
+            (chunk.id, chunk.article_id, chunk.ordinal, chunk.start, chunk.end, chunk.text),
         )
         rowids.append(cur.lastrowid)
         conn.execute("INSERT INTO chunks_fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, " ".join(toks)))
@@ -200,10 +210,19 @@ def lsh_candidates(conn: sqlite3.Connection, keys: Sequence[bytes]) -> set[str]:
     return found
 
 
+def insert_sentences(conn: sqlite3.Connection, rows: Sequence[tuple[str, int, int, int, str]],
+                     vectors: np.ndarray) -> None:
+    """Insert ``(article_id, chunk_rowid, start, end, text)`` rows with their vectors."""
+    conn.executemany(
+        "INSERT INTO sentences (article_id, chunk_rowid, start, end, text, vector) VALUES (?,?,?,?,?,?)",
+        [(*row, np.asarray(v, dtype=np.float32).tobytes()) for row, v in zip(rows, vectors, strict=True)])
+
+
 def delete_article(conn: sqlite3.Connection, article_id: str) -> list[int]:
-    """Delete an article, its chunks and their FTS rows; return the removed chunk rowids."""
+    """Delete an article, its chunks, sentences and FTS rows; return the removed chunk rowids."""
     rowids = [r for (r,) in conn.execute("SELECT rowid FROM chunks WHERE article_id=?", (article_id,))]
     conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(r,) for r in rowids])
+    conn.execute("DELETE FROM sentences WHERE article_id=?", (article_id,))
     conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
     conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
     return rowids
@@ -256,24 +275,41 @@ def signatures(conn: sqlite3.Connection) -> Iterator[tuple[str, bytes, str]]:
                             " AND duplicate_of IS NULL")
 
 
-def chunk_vectors(conn: sqlite3.Connection, article_id: str) -> dict[str, np.ndarray]:
-    """Return ``{chunk text: vector}`` of an article's stored chunks (reused when it is updated)."""
+def sentence_vectors(conn: sqlite3.Connection, article_id: str) -> dict[str, np.ndarray]:
+    """Return ``{sentence text: vector}`` of an article's stored sentences (reused when it is updated)."""
     return {text: np.frombuffer(blob, dtype=np.float32)
-            for text, blob in conn.execute("SELECT text, vector FROM chunks WHERE article_id=?", (article_id,))}
+            for text, blob in conn.execute("SELECT text, vector FROM sentences WHERE article_id=?", (article_id,))}
 
 
-def all_chunk_rowids(conn: sqlite3.Connection) -> np.ndarray:
-    """Return every chunk rowid as an int64 array (what the FAISS index must hold)."""
-    return np.fromiter((r for (r,) in conn.execute("SELECT rowid FROM chunks")), dtype=np.int64)
+def all_vector_ids(conn: sqlite3.Connection) -> np.ndarray:
+    """Return every sentence rowid as an int64 array (what the FAISS index must hold)."""
+    return np.fromiter((r for (r,) in conn.execute("SELECT rowid FROM sentences")), dtype=np.int64)
+
+
+def sentence_chunks(conn: sqlite3.Connection, sentence_ids: Sequence[int]) -> dict[int, int]:
+    """Return ``{sentence rowid: chunk rowid}`` for the sentences that exist."""
+    out: dict[int, int] = {}
+    for start in range(0, len(sentence_ids), 900):
+        batch = [int(r) for r in sentence_ids[start:start + 900]]
+        marks = ",".join("?" * len(batch))
+        out.update(conn.execute(f"SELECT rowid, chunk_rowid FROM sentences WHERE rowid IN ({marks})", batch))
+    return out
+
+
+def span_sentences(conn: sqlite3.Connection, article_id: str, start: int, end: int) -> list[tuple[int, int, str, np.ndarray]]:
+    """Return ``(start, end, text, vector)`` of the article's sentences inside ``[start, end)``, in order."""
+    rows = conn.execute("SELECT start, end, text, vector FROM sentences WHERE article_id=? AND start>=? AND end<=?"
+                        " ORDER BY start", (article_id, start, end))
+    return [(s, e, t, np.frombuffer(v, dtype=np.float32)) for s, e, t, v in rows]
 
 
 def vectors_for(conn: sqlite3.Connection, rowids: Sequence[int], dim: int) -> np.ndarray:
-    """Return the stored vectors of these chunk rowids, in that order, as float32 (n, dim)."""
+    """Return the stored vectors of these sentence rowids, in that order, as float32 (n, dim)."""
     out = np.empty((len(rowids), dim), dtype=np.float32)
     for start in range(0, len(rowids), 900):
         batch = [int(r) for r in rowids[start:start + 900]]
         marks = ",".join("?" * len(batch))
-        found = dict(conn.execute(f"SELECT rowid, vector FROM chunks WHERE rowid IN ({marks})", batch).fetchall())
+        found = dict(conn.execute(f"SELECT rowid, vector FROM sentences WHERE rowid IN ({marks})", batch).fetchall())
         for i, r in enumerate(batch):
             out[start + i] = np.frombuffer(found[r], dtype=np.float32)
     return out
@@ -326,5 +362,6 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
         "exact_duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
         "stories": one("SELECT COUNT(DISTINCT group_id) FROM articles WHERE duplicate_of IS NULL"),
         "chunks": one("SELECT COUNT(*) FROM chunks"),
+        "sentences": one("SELECT COUNT(*) FROM sentences"),
         "fts_rows": one("SELECT COUNT(*) FROM chunks_fts"),
     }

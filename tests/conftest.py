@@ -25,10 +25,10 @@ def seed_kb(model, tmp_path_factory):
     from pathlib import Path
 
     from qa.config import Settings
-    from qa.encoders import TransformerEncoder
+    from qa.encoders import BundledEncoder
     from qa.kb import KnowledgeBase
 
     settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("seed") / "index")
-    kb = KnowledgeBase(settings=settings, encoder=TransformerEncoder(model, settings.model, settings.batch_size))
+    kb = KnowledgeBase(settings=settings, encoder=BundledEncoder(model, settings.model, settings.batch_size))
     kb.build(Path(__file__).resolve().parent.parent / "corpus")
     return kb

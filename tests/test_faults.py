@@ -44,7 +44,7 @@ def _check_consistent(index: Path) -> set[str]:
     kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=index, model="hashing:32"))
     with kb.reader.view() as view:
         counts = store.counts(view.conn)
-        ids = set(store.all_chunk_rowids(view.conn).tolist())
+        ids = set(store.all_vector_ids(view.conn).tolist())
         assert view.vectors.ids() == ids, "orphan or missing vectors"
         assert counts["fts_rows"] == counts["chunks"]
         orphans = view.conn.execute("SELECT COUNT(*) FROM chunks c LEFT JOIN articles a ON a.id = c.article_id"

@@ -55,7 +55,7 @@ def test_unchanged_articles_cost_nothing_and_metadata_change_keeps_chunks(tmp_pa
     summary = kb.add([renamed])
     assert summary.metadata_updated == ("ms",) and summary.chunks_added == 0 and summary.chunks_removed == 0
     assert kb.article("ms").title == "新标题"
-    assert kb.status().chunks == KnowledgeBase(settings=hashing_settings(tmp_path)).status().vectors
+    assert kb.status().sentences == KnowledgeBase(settings=hashing_settings(tmp_path)).status().vectors
 
 
 def test_remove_drops_article_from_both_indexes(tmp_path):
@@ -66,7 +66,7 @@ def test_remove_drops_article_from_both_indexes(tmp_path):
     assert summary.removed == ("tesla",) and summary.missing == ("nope",)
     after = kb.status()
     assert after.articles == before.articles - 1
-    assert after.chunks == after.vectors < before.vectors
+    assert after.sentences == after.vectors < before.vectors and after.chunks < before.chunks
     assert all(p.article_id != "tesla" for p in kb.retrieve("特斯拉 财报", 10))
     assert all(p.article_id != "tesla" for p in kb.retrieve("特斯拉 财报", 10, mode="bm25"))
 
