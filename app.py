@@ -1,8 +1,10 @@
 """新闻问答 in the browser: a thin Gradio shell over :class:`qa.chat.ChatService`.
 
 Run ``python app.py`` (``--port``, ``--host``, ``--index``, ``--corpus``, ``--share``): the index
-is built from the corpus folder when missing and synced when present, then the chat is served
-on http://127.0.0.1:7860 (``--host 0.0.0.0`` or ``QA_HOST`` to expose it).
+is built from the corpus folder when missing, rebuilt when it was made with another model,
+other weights, other chunking settings or an older format (the log says which), and otherwise
+synced with the folder (only added, changed and removed files cost time); then the chat is
+served on http://127.0.0.1:7860 (``--host 0.0.0.0`` or ``QA_HOST`` to expose it).
 
 Importing this module builds the interface (``demo``) but loads no model and touches no
 index; that happens in :func:`main`, or on the first request when ``demo`` is served some

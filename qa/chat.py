@@ -7,37 +7,31 @@ session; conversations live in each session's chat history and answer list, neve
 Example::
 
     service = ChatService(KnowledgeBase("index"))
-    service.ready()                                   # build or sync the index once
+    service.ready()                                   # build, rebuild or sync the index once
     reply = service.ask("微软为什么聘请苏莱曼？", chat=[], answers=[])
     reply.chat[-1]["content"]                         # safe Markdown with [1] and the sources
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import html
 import logging
-import os
-import re
-import shutil
-import tempfile
 import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from qa.config import Settings
-from qa.corpus import load_file, parse_date
-from qa.errors import CorpusError, IndexNotFoundError, QAError
-from qa.formats import READERS
-from qa.render import escape_text, quote_spans, render_answer, render_article, safe_url, source_choices
+from qa.corpus import parse_date
+from qa.errors import IndexMismatchError, IndexNotFoundError, QAError
+from qa.render import (
+    NO_FILES, escape_text, paste_refused, paste_saved, quote_spans, render_answer, render_article, source_choices,
+    upload_refused, upload_saved,
+)
 from qa.status import IndexSummary
 from qa.text import detect_language
-from qa.types import Answer, Article
+from qa.types import Answer
+from qa.uploads import Uploader, UploadError, pasted_article, uploaded_file
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +39,6 @@ MAX_QUESTION_CHARS = 2000
 MAX_TABLE_ROWS = 500  # the article panel lists the newest ones
 Progress = Callable[[float, str], None]
 Message = dict[str, Any]
-_NAME_BAD = re.compile(r"[^\w.\-]+")  # \w is Unicode, so Chinese file names stay readable
-
-
-class UploadError(Exception):
-    """A file or pasted article was refused; the message says why, for the user."""
 
 
 @dataclass
@@ -130,6 +119,33 @@ def check_question(question: str, lang: str) -> None:
                               f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}."))
 
 
+def prepare_index(kb: Any, corpus: Path) -> IndexSummary:
+    """Make ``kb``'s index serve the articles of ``corpus``, as cheaply as possible; return what changed.
+
+    Missing: built. Built with another model, other weights, other chunking settings or an
+    older format (``IndexMismatchError``): rebuilt from scratch into a new folder and swapped
+    in atomically, the reason logged. Otherwise synced: only files added, changed or removed
+    since the last run cost anything.
+
+    Raises:
+        OSError: the corpus folder cannot be read.
+        QAError: the index cannot be written or the model not loaded.
+    """
+    if not kb.reader.exists():
+        log.info("no index at %s: building it from %s", kb.dir.path, corpus)
+        summary = kb.build(corpus)
+    else:
+        try:
+            summary = kb.sync(corpus)
+        except IndexMismatchError as exc:
+            # The vectors (or chunks) on disk cannot be mixed with new ones: rebuild. Readers of
+            # the old folder keep working until the new one is swapped in.
+            log.warning("the index cannot be reused as it is (%s); rebuilding it from %s now", exc, corpus)
+            summary = kb.build(corpus)
+    log.info("index %s ready: %s", kb.dir.path, summary)
+    return summary
+
+
 class ChatService:
     """The app's operations over one shared ``KnowledgeBase``; safe to call from many threads."""
 
@@ -137,29 +153,25 @@ class ChatService:
         self.kb = kb
         self.settings = settings or kb.settings
         self.corpus = Path(self.settings.corpus_dir)
+        self.uploader = Uploader(kb, self.corpus, self.settings.max_upload_bytes, before_write=self.ready)
         self._ready = False
         self._ready_lock = threading.Lock()
-        self._write_lock = threading.Lock()  # one upload/paste at a time (kb.add also locks the index)
 
     def ready(self) -> IndexSummary | None:
-        """Build the index from the corpus folder when missing, else sync it; once per service.
+        """Make the index match the corpus folder, once per service (see :func:`prepare_index`).
 
         Returns:
             What changed, or None when an earlier call already did it.
 
         Raises:
-            IndexMismatchError: the index was built with another model or chunking.
+            OSError: the corpus folder cannot be created or read.
+            QAError: the index cannot be written (e.g. ``IndexLockedError``) or the model not loaded.
         """
         with self._ready_lock:
             if self._ready:
                 return None
             self.corpus.mkdir(parents=True, exist_ok=True)
-            if not self.kb.reader.exists():
-                log.info("no index at %s: building it from %s", self.kb.dir.path, self.corpus)
-                summary = self.kb.build(self.corpus)
-            else:
-                summary = self.kb.sync(self.corpus)
-            log.info("index ready: %s", summary)
+            summary = prepare_index(self.kb, self.corpus)
             self._ready = True
             return summary
 
@@ -234,168 +246,32 @@ class ChatService:
         """Save uploaded files into the corpus folder and index them; return a Markdown report.
 
         ``files`` are paths (or objects with ``.name`` / dicts with ``path`` and ``orig_name``).
-        A rejected file gets one line saying why; the others are still added.
+        A refused file gets one line saying why, in Chinese; the others are still added.
         """
         items = [f for f in (files or []) if f]
         if not items:
-            return "请先选择文件（.md .txt .html .htm .json .jsonl）。"
+            return NO_FILES
         lines = []
         for i, item in enumerate(items):
-            path, name = _upload_path(item)
+            path, name = uploaded_file(item)
             if progress:
                 progress(i / len(items), f"正在收录 {name}")
             try:
-                lines.append(self._add_file(Path(path), name))
+                saved = self.uploader.add_file(Path(path), name)
             except UploadError as exc:
-                lines.append(f"✗ {escape_text(name)}：{escape_text(str(exc))}")
-        return "\n\n".join(lines)
-
-    def _add_file(self, src: Path, name: str) -> str:
-        safe = safe_filename(name)  # refuses unsupported types before anything is read
-        limit = self.settings.max_upload_bytes
-        try:
-            size = src.stat().st_size
-            if size > limit:
-                raise UploadError(f"文件 {size_text(size)}，超过 {size_text(limit)} 的上限")
-            with open(src, "rb") as fh:
-                data = fh.read(limit + 1)  # bounded even if the file grew meanwhile
-        except OSError as exc:
-            raise UploadError(f"无法读取文件（{exc.strerror or exc}）") from None
-        if len(data) > limit:
-            raise UploadError(f"文件超过 {size_text(limit)} 的上限")
-        with self._write_lock:
-            final = reserve_name(self.corpus, safe)
-            articles = self._save_and_index(final, data)
-        titles = "、".join(f"《{escape_text(a.title)}》" for a in articles[:3]) + ("等" if len(articles) > 3 else "")
-        return f"✓ {escape_text(name)} → {escape_text(final.name)}：收录 {len(articles)} 篇 {titles}，现在就可以提问。"
-
-    def _save_and_index(self, final: Path, data: bytes, created: bool = True) -> list[Article]:
-        """Write ``data`` to ``final`` (validated first), then ``kb.add`` it.
-
-        ``created``: ``final`` is ours (a reserved placeholder), so a failure removes it.
-        """
-        staging = Path(tempfile.mkdtemp(prefix=".upload-", dir=self.corpus))  # hidden: loaders skip it
-        try:
-            tmp = staging / final.name
-            tmp.write_bytes(data)
-            try:
-                articles = load_file(tmp, staging, max_bytes=self.settings.max_upload_bytes)
-            except CorpusError as exc:
-                raise UploadError(f"无法读取（{str(exc).replace(f'{tmp}: ', '')}）") from None
-            self._check_ids(articles, final.name)
-            os.replace(tmp, final)
-        except BaseException:
-            if created:
-                final.unlink(missing_ok=True)
-            raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        try:
-            self.ready()
-            self.kb.add(articles)
-        except (QAError, ValueError) as exc:
-            if created:
-                final.unlink(missing_ok=True)  # keep corpus and index in step
-            raise UploadError(f"建立索引失败：{exc}") from None
-        return articles
-
-    def _check_ids(self, articles: list[Article], relpath: str) -> None:
-        if not articles:
-            raise UploadError("文件里没有文章")
-        for a in articles:
-            try:
-                existing = self.kb.article(a.id)
-            except (KeyError, QAError):
+                lines.append(upload_refused(name, exc))
                 continue
-            if existing.path and existing.path != (a.path or relpath):
-                raise UploadError(f"文章编号「{a.id}」已被 {existing.path} 使用；请在文件里换一个 id")
+            lines.append(upload_saved(name, saved.path.name, [a.title for a in saved.articles]))
+        return "\n\n".join(lines)
 
     def add_pasted(self, title: str | None, outlet: str | None, date: str | None, url: str | None,
                    text: str | None, progress: Progress | None = None) -> str:
         """Save a pasted article as ``corpus/pasted-<date>-<hash>.md`` and index it; return a report."""
-        text = (text or "").replace("\r\n", "\n").strip()
-        title, outlet, url = " ".join((title or "").split()), (outlet or "").strip(), (url or "").strip()
-        if not text:
-            return "✗ 请填写正文。"
-        if len(text.encode("utf-8")) > self.settings.max_upload_bytes:
-            return f"✗ 正文超过 {size_text(self.settings.max_upload_bytes)} 的上限。"
         try:
-            day = parse_date((date or "").strip() or None)
-        except ValueError:
-            return f"✗ 日期「{escape_text(date)}」无法识别，请用 YYYY-MM-DD 格式，例如 2024-10-18。"
-        if url and not safe_url(url):
-            return "✗ 链接必须是 http:// 或 https:// 开头的网址。"
-        digest = hashlib.sha1(f"{title}\n{outlet}\n{text}".encode("utf-8")).hexdigest()[:8]
-        aid = f"pasted-{day or dt.date.today().isoformat()}-{digest}"
-        front = {k: v for k, v in {"id": aid, "title": title, "source": outlet, "date": day, "url": url}.items() if v}
-        data = f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n\n{text}\n".encode("utf-8")
-        if progress:
-            progress(0.2, "正在保存并建立索引")
-        with self._write_lock:
-            final = self.corpus / f"{aid}.md"
-            existed = final.exists()
-            try:
-                articles = self._save_and_index(final, data, created=not existed)
-            except UploadError as exc:
-                return f"✗ {escape_text(str(exc))}"
-        verb = "已更新" if existed else "已收录"
-        return f"✓ {verb}《{escape_text(articles[0].title)}》（{escape_text(aid)}），现在就可以提问。"
-
-
-def _upload_path(item: Any) -> tuple[str, str]:
-    """Return (path on disk, the name the user gave) for one uploaded file as Gradio passes it."""
-    if isinstance(item, dict):
-        path = str(item.get("path") or item.get("name"))
-        return path, str(item.get("orig_name") or Path(path).name)
-    path = str(getattr(item, "name", item))
-    return path, Path(path).name
-
-
-def safe_filename(name: str) -> str:
-    """Return a safe file name for the corpus folder from an uploaded file's name.
-
-    Only the last path component is kept; characters other than letters, digits, ``.``,
-    ``-`` and ``_`` become ``_``; leading dots (hidden files), ``..`` runs and over-long stems
-    are removed; ``README`` (ignored by the loader) is renamed.
-
-    Raises:
-        UploadError: the extension is not one the corpus loader reads.
-    """
-    base = re.split(r"[\\/]", unicodedata.normalize("NFKC", name or "").strip())[-1].strip()
-    stem, suffix = os.path.splitext(base)
-    if suffix.lower() not in READERS:
-        kind = f"文件类型 {suffix}" if suffix else "没有扩展名的文件"
-        raise UploadError(f"不支持的{kind}（支持 {' '.join(READERS)}）")
-    stem = re.sub(r"\.{2,}", ".", _NAME_BAD.sub("_", stem)).strip("._- ")[:80] or "upload"
-    if stem.lower() == "readme":
-        stem += "-upload"
-    return stem + suffix.lower()
-
-
-def reserve_name(folder: Path, name: str) -> Path:
-    """Create and return an empty, new file ``folder/name`` (``name-2``, ``name-3``… if taken).
-
-    Creating it with O_EXCL makes the name ours even against another process.
-
-    Raises:
-        UploadError: no free name (pathological) or the folder is not writable.
-    """
-    stem, suffix = os.path.splitext(name)
-    for n in range(1, 1000):
-        candidate = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
-        try:
-            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-            return candidate
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise UploadError(f"无法写入文章文件夹（{exc.strerror or exc}）") from None
-    raise UploadError("同名文件太多，请改个文件名")
-
-
-def size_text(n: int) -> str:
-    """Return a byte count for people: 812 bytes, 4.2 kB, 5 MB."""
-    if n < 1000:
-        return f"{n} bytes"
-    value, unit = (n / 1_000_000, "MB") if n >= 1_000_000 else (n / 1000, "kB")
-    return f"{value:.1f}".rstrip("0").rstrip(".") + " " + unit
+            aid, data = pasted_article(title, outlet, date, url, text, self.settings.max_upload_bytes)
+            if progress:
+                progress(0.2, "正在保存并建立索引")
+            saved = self.uploader.add_pasted(aid, data)
+        except UploadError as exc:
+            return paste_refused(exc)
+        return paste_saved(saved.articles[0].title, aid, saved.updated)

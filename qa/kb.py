@@ -262,10 +262,15 @@ class KnowledgeBase:
         if meta.get("format_version") != str(FORMAT_VERSION):
             raise IndexMismatchError(f"{self.dir.path} has index format {meta.get('format_version')}, this version "
                                      f"reads format {FORMAT_VERSION}; run `qa index build` to rebuild it")
-        if meta.get("model") != self.settings.model or meta.get("model_fingerprint") != self.encoder.fingerprint:
+        if meta.get("model") != self.settings.model:
             raise IndexMismatchError(
                 f"{self.dir.path} was built with model {meta.get('model')}; run `qa index build` to rebuild it "
                 f"for model {self.settings.model} (or set QA_MODEL={meta.get('model')})")
+        if meta.get("model_fingerprint") != self.encoder.fingerprint:  # same name, other weights
+            raise IndexMismatchError(
+                f"{self.dir.path} was built with model {meta.get('model')} (weights fingerprint "
+                f"{meta.get('model_fingerprint')}); the loaded {self.settings.model} has other weights "
+                f"(fingerprint {self.encoder.fingerprint}); run `qa index build` to rebuild it")
         if data_dir is not None:
             self._checked = (data_dir, meta.get("model_fingerprint", ""))
 

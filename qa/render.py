@@ -1,4 +1,4 @@
-"""Turn answers and articles into Markdown that is safe to show in the browser.
+"""Turn answers, articles and upload reports into Markdown that is safe to show in the browser.
 
 Article text is untrusted: a page saved from the web may carry ``<script>``, ``<img onerror=…>``
 or Markdown such as ``[click](javascript:…)`` and ``![](http://tracker/)``. Everything that
@@ -18,9 +18,13 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from qa.types import Answer, Article, Passage
+
+if TYPE_CHECKING:  # qa.uploads imports this module
+    from qa.uploads import UploadError
 
 # HTML specials, then every ASCII character Markdown (GFM, marked) gives a meaning to,
 # including ":" "." "@" so that bare URLs, www. names and e-mail addresses are not autolinked.
@@ -199,3 +203,68 @@ def _window(size: int, spans: Sequence[tuple[int, int]], max_chars: int) -> tupl
     start = max(0, min(first - max_chars // 4, size - max_chars))
     return start, start + max_chars
 
+
+# ------------------------------------------------------------------ adding news
+# What the app says about an upload or paste. The UI is Chinese; the library's own errors
+# (UploadError's message) stay English, so each refusal kind is worded here.
+REFUSALS = {
+    "too_large": "文件大小 {size}，超过了每个文件 {limit} 的上限",
+    "unsupported": "不支持 {suffix} 文件，只能上传 {supported} 文件",
+    "unreadable": "无法读取这个文件，请重新上传",
+    "undecodable": "无法识别其中的文字：这不是文本文件，或者编码不是 UTF-8、GB18030/GBK、Big5",
+    "empty": "文件里没有可以收录的文章正文",
+    "invalid": "文件格式有误，无法解析（{detail}）",
+    "id_taken": "文章编号「{id}」已被 {other} 使用，请在文件里换一个 id",
+    "unwritable": "无法写入文章文件夹，请联系管理员",
+    "name_taken": "同名文件太多，请换个文件名",
+    "index_failed": "建立索引失败，没有收录（{detail}）",
+    "no_text": "请填写正文",
+    "bad_date": "日期「{value}」无法识别，请用 YYYY-MM-DD 格式，例如 2024-10-18",
+    "bad_url": "链接必须是 http:// 或 https:// 开头的网址",
+}
+NO_FILES = "请先选择文件（.md .txt .html .htm .json .jsonl）。"
+
+
+def size_text(n: int) -> str:
+    """Return a byte count for people: 812 bytes, 4.2 kB, 5 MB."""
+    if n < 1000:
+        return f"{n} bytes"
+    value, unit = (n / 1_000_000, "MB") if n >= 1_000_000 else (n / 1000, "kB")
+    return f"{value:.1f}".rstrip("0").rstrip(".") + " " + unit
+
+
+def refusal_text(exc: "UploadError", pasted: bool = False) -> str:
+    """Return why an upload (or, with ``pasted``, a pasted article) was refused, in Chinese, escaped."""
+    info = {k: size_text(v) if k in ("size", "limit") else escape_text(str(v))
+            for k, v in exc.info.items() if v is not None}
+    if exc.kind == "too_large" and (pasted or "size" not in info):
+        size = f"大小 {info['size']}，" if "size" in info else ""
+        return f"{'正文' if pasted else '文件'}{size}超过了 {info['limit']} 的上限"
+    if exc.kind == "unsupported" and not exc.info.get("suffix"):
+        return f"文件没有扩展名，只能上传 {info['supported']} 文件"
+    try:
+        return REFUSALS[exc.kind].format(**info)
+    except (KeyError, IndexError):  # a kind or fact this table does not know: say it as the library did
+        return escape_text(str(exc))
+
+
+def upload_refused(name: str, exc: "UploadError") -> str:
+    """Return the report line of a refused file: ``✗ name：why。`` (Chinese, names the file)."""
+    return f"✗ {escape_text(name)}：{refusal_text(exc)}。"
+
+
+def paste_refused(exc: "UploadError") -> str:
+    """Return the report of a refused pasted article: ``✗ why。``."""
+    return f"✗ {refusal_text(exc, pasted=True)}。"
+
+
+def upload_saved(name: str, saved_as: str, titles: Sequence[str]) -> str:
+    """Return the report line of a saved file: name, where it went, how many articles, the first titles."""
+    shown = "、".join(f"《{escape_text(t)}》" for t in titles[:3]) + ("等" if len(titles) > 3 else "")
+    return f"✓ {escape_text(name)} → {escape_text(saved_as)}：收录 {len(titles)} 篇 {shown}，现在就可以提问。"
+
+
+def paste_saved(title: str, article_id: str, updated: bool) -> str:
+    """Return the report of a saved pasted article."""
+    verb = "已更新" if updated else "已收录"
+    return f"✓ {verb}《{escape_text(title)}》（{escape_text(article_id)}），现在就可以提问。"

@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,9 +16,13 @@ import pytest
 import yaml
 
 import app
-from qa.chat import ChatService, history_for, message_text, safe_filename
+from qa import store
+from qa.chat import ChatService, history_for, message_text
+from qa.encoders import HashingEncoder
+from qa.errors import IndexMismatchError
+from qa.indexdir import DB_NAME
 from qa.kb import KnowledgeBase
-from tests.helpers import hashing_settings, sample_articles
+from tests.helpers import article, hashing_settings, sample_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 MOON = ("---\ntitle: 嫦娥六号带回月背样品\nsource: 新华社\ndate: 2024-06-25\n---\n"
@@ -34,14 +39,18 @@ def last_message(chat: list) -> str:
                    else chat[-1]["content"])
 
 
-@pytest.fixture
-def env(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
+def write_corpus(corpus: Path) -> Path:
+    corpus.mkdir(exist_ok=True)
     for a in sample_articles():
         front = {"id": a.id, "title": a.title, "source": a.source, "date": a.date}
         (corpus / f"{a.id}.md").write_text(f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n{a.text}\n",
                                            encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture
+def env(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
     settings = hashing_settings(tmp_path, corpus_dir=corpus, max_upload_bytes=20_000)
     service = ChatService(KnowledgeBase(settings=settings), settings)
     service.ready()
@@ -131,30 +140,26 @@ def test_upload_good_file_is_saved_indexed_and_answerable(env):
     assert [c[0] for c in outlets.choices] == ["新华社", "新浪科技", "智东西"]
 
 
-def test_upload_rejections_are_explained_and_leave_nothing_behind(env):
+def test_upload_refusals_are_explained_in_chinese_naming_file_and_limit(env):
     before = sorted(p.name for p in env.corpus.iterdir())
-    assert "超过 20 kB 的上限" in upload(env, "big.md", "大" * 10_000)
-    assert "不支持的文件类型 .exe" in upload(env, "tool.exe", "MZ")
-    assert "不支持的没有扩展名的文件" in upload(env, "notes", "text")
-    assert "empty.md：无法读取（empty file）" in upload(env, "empty.md", "")
-    assert "无法读取（invalid YAML front matter" in upload(env, "broken.md", "---\ntitle: [unclosed\n---\n正文。\n")
-    assert "无法读取（not a text file (binary content)）" in upload(env, "x.txt", b"\x00\x01\x02\xff" * 50)
-    assert "line 2: invalid JSON" in upload(env, "news.jsonl", '{"text": "好"}\n{bad\n')
+    assert upload(env, "big.md", "大" * 10_000) == "✗ big.md：文件大小 30 kB，超过了每个文件 20 kB 的上限。"
+    assert upload(env, "tool.exe", "MZ").startswith("✗ tool.exe：不支持 .exe 文件，只能上传 .md .txt")
+    assert upload(env, "notes", "text").startswith("✗ notes：文件没有扩展名，只能上传 .md .txt")
+    assert upload(env, "empty.md", "") == "✗ empty.md：文件里没有可以收录的文章正文。"
+    assert upload(env, "x.txt", b"\x00\x01\x02\xff" * 50).startswith("✗ x.txt：无法识别其中的文字")
+    assert "broken.md：文件格式有误，无法解析（invalid YAML front matter" in upload(
+        env, "broken.md", "---\ntitle: [unclosed\n---\n正文。\n")
+    assert "文件格式有误，无法解析（line 2: invalid JSON" in upload(env, "news.jsonl", '{"text": "好"}\n{bad\n')
     assert "文章编号「ms」已被 ms.md 使用" in upload(env, "other.md", "---\nid: ms\n---\n冒名顶替的文章。\n")
     assert sorted(p.name for p in env.corpus.iterdir()) == before  # no partial or placeholder files
 
 
-def test_upload_names_are_made_safe(env):
-    assert upload(env, "../../evil.md", MOON).startswith("✓")
-    assert (env.corpus / "evil.md").exists() and not (env.tmp / "evil.md").exists()
-    assert not (env.tmp.parent / "evil.md").exists()
-    upload(env, "../../evil.md", MOON.replace("嫦娥六号", "嫦娥七号"))
-    assert (env.corpus / "evil-2.md").exists()  # an existing name is never overwritten
-    upload(env, ".hidden.md", MOON.replace("嫦娥六号", "天问一号"))
-    assert (env.corpus / "hidden.md").exists()
-    assert [p.name for p in env.corpus.iterdir() if p.name.startswith(".")] == []
-    assert safe_filename("C:\\Users\\x\\..\\新闻 稿?.MD") == "新闻_稿.md"
-    assert safe_filename("README.md") == "README-upload.md"
+def test_one_refused_file_does_not_stop_the_others(env):
+    bad, good = env.tmp / "bad.exe", env.tmp / "moon.md"
+    bad.write_bytes(b"MZ")
+    good.write_text(MOON, encoding="utf-8")
+    report = visible(env.service.add_files([str(bad), str(good)]))
+    assert report.startswith("✗ bad.exe") and "✓ moon.md → moon.md：收录 1 篇 《嫦娥六号带回月背样品》" in report
 
 
 def test_upload_through_the_handler_with_plain_paths(env):
@@ -185,7 +190,7 @@ def test_paste_saves_markdown_with_front_matter_and_indexes(env):
     (("t", "", "", "", "  "), "请填写正文"),
     (("t", "", "2024-02-30", "", "正文。"), "日期「2024-02-30」无法识别"),
     (("t", "", "", "javascript:alert(1)", "正文。"), "链接必须是 http:// 或 https://"),
-    (("t", "", "", "", "长" * 7000), "正文超过 20 kB 的上限"),
+    (("t", "", "", "", "长" * 7000), "正文大小 21 kB，超过了 20 kB 的上限"),
 ])
 def test_paste_rejections(env, fields, message):
     assert message in visible(env.h.paste(*fields))
@@ -236,3 +241,121 @@ def test_gradio_client_calls_the_ask_endpoint(env):
         assert "请输入问题" in example.ask("", f"http://127.0.0.1:{port}/")
     finally:
         demo.close()
+
+
+# ------------------------------------------------------------------ startup: `python app.py`
+class OtherWeights(HashingEncoder):
+    """The same model name as the app's hashing encoder, other weights (another fingerprint)."""
+
+    @property
+    def fingerprint(self) -> str:
+        return "c3d4c3d4c3d4c3d4"
+
+
+def start_app(tmp_path, monkeypatch, model: str = "hashing:64", **env: str) -> ChatService:
+    """Run ``app.main`` up to the point where it would serve; return the service it would serve."""
+    served = []
+    monkeypatch.setenv("QA_MODEL", model)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(app, "launch", lambda demo, service, **kw: served.append(service))
+    monkeypatch.setattr(app, "_warm_up", lambda service: None)
+    argv = ["--index", str(tmp_path / "index"), "--corpus", str(tmp_path / "corpus")]
+    assert app.main(argv) == 0 and len(served) == 1
+    return served[0]
+
+
+def built_index(tmp_path, encoder=None, **settings) -> KnowledgeBase:
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, corpus_dir=tmp_path / "corpus", **settings),
+                       encoder=encoder)
+    kb.build(write_corpus(tmp_path / "corpus"))
+    return kb
+
+
+def meta(service: ChatService) -> dict:
+    with service.kb.reader.view() as view:
+        return view.meta
+
+
+def test_app_builds_a_missing_index_then_serves(tmp_path, monkeypatch):
+    write_corpus(tmp_path / "corpus")
+    service = start_app(tmp_path, monkeypatch)
+    assert {a.id for a in service.kb.articles()} == {"ms", "tesla", "rain"}
+    assert service.kb.answer("微软为什么聘请苏莱曼？").passages[0].article_id == "ms"
+
+
+def test_app_startup_on_a_current_index_reuses_it(tmp_path, monkeypatch):
+    built_index(tmp_path)
+    before = (tmp_path / "index" / "CURRENT").read_text()
+    encoded = []
+    monkeypatch.setattr(HashingEncoder, "passages", lambda self, texts, **kw: encoded.append(texts))
+    monkeypatch.setattr(KnowledgeBase, "build", lambda *a, **kw: pytest.fail("rebuilt a current index"))
+    service = start_app(tmp_path, monkeypatch)
+    assert (tmp_path / "index" / "CURRENT").read_text() == before and encoded == []
+    assert len(service.kb) == 3
+
+
+def test_app_rebuilds_index_built_with_another_model(tmp_path, monkeypatch, caplog):
+    built_index(tmp_path, model="hashing:32")
+    caplog.set_level("WARNING", logger="qa.chat")
+    service = start_app(tmp_path, monkeypatch, model="hashing:64")
+    assert meta(service)["model"] == "hashing:64" and meta(service)["dim"] == "64" and len(service.kb) == 3
+    assert "was built with model hashing:32" in caplog.text
+    assert service.kb.answer("微软为什么聘请苏莱曼？").passages[0].article_id == "ms"
+
+
+def test_app_rebuilds_index_built_with_other_weights_of_the_same_model(tmp_path, monkeypatch, caplog):
+    built_index(tmp_path, encoder=OtherWeights(64))
+    caplog.set_level("WARNING", logger="qa.chat")
+    service = start_app(tmp_path, monkeypatch)
+    assert meta(service)["model_fingerprint"] == HashingEncoder(64).fingerprint
+    assert "(weights fingerprint c3d4c3d4c3d4c3d4); the loaded hashing:64 has other weights" in caplog.text
+
+
+def test_app_rebuilds_index_built_with_other_chunking(tmp_path, monkeypatch, caplog):
+    built_index(tmp_path, chunk_size=100)
+    caplog.set_level("WARNING", logger="qa.chat")
+    service = start_app(tmp_path, monkeypatch)
+    assert meta(service)["chunk_size"] == "240" and "chunk_size=100" in caplog.text
+
+
+def test_app_rebuilds_index_of_an_older_format(tmp_path, monkeypatch, caplog):
+    kb = built_index(tmp_path)
+    with closing(store.connect(kb.dir.current() / DB_NAME)) as conn, store.transaction(conn):
+        store.set_meta(conn, {"format_version": "1"})
+    old = kb.dir.current()
+    caplog.set_level("WARNING", logger="qa.chat")
+    service = start_app(tmp_path, monkeypatch)
+    assert meta(service)["format_version"] != "1" and "index format 1" in caplog.text
+    assert service.kb.dir.current() != old and not old.exists()  # swapped in; the old folder cleaned up
+
+
+def test_app_syncs_files_added_changed_and_removed_since_the_last_run(tmp_path, monkeypatch):
+    built_index(tmp_path)
+    corpus = tmp_path / "corpus"
+    (corpus / "rain.md").unlink()
+    (corpus / "moon.md").write_text(MOON, encoding="utf-8")
+    tesla = corpus / "tesla.md"
+    tesla.write_text(tesla.read_text(encoding="utf-8").replace("股价随之下跌", "股价随之上涨"), encoding="utf-8")
+    monkeypatch.setattr(KnowledgeBase, "build", lambda *a, **kw: pytest.fail("rebuilt instead of syncing"))
+    service = start_app(tmp_path, monkeypatch)
+    assert {a.id for a in service.kb.articles()} == {"ms", "tesla", "moon"}
+    assert "上涨" in service.kb.article("tesla").text
+
+
+def test_mismatch_message_says_the_weights_differ_when_the_model_name_matches(tmp_path):
+    built_index(tmp_path, encoder=OtherWeights(64))
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path), encoder=HashingEncoder(64))
+    expected = (f"was built with model hashing:64 (weights fingerprint c3d4c3d4c3d4c3d4); the loaded hashing:64 "
+                f"has other weights (fingerprint {HashingEncoder(64).fingerprint}); run `qa index build`")
+    for call in (lambda: kb.retrieve("微软", 3), lambda: kb.add([article("x", "新文章。")])):
+        with pytest.raises(IndexMismatchError, match=re.escape(expected)):
+            call()
+
+
+def test_app_exits_with_a_message_when_the_index_cannot_be_prepared(tmp_path, monkeypatch, capsys):
+    (tmp_path / "corpus").write_text("a file where the corpus folder should be", encoding="utf-8")
+    monkeypatch.setenv("QA_MODEL", "hashing:64")
+    monkeypatch.setattr(app, "launch", lambda *a, **kw: pytest.fail("served without an index"))
+    assert app.main(["--index", str(tmp_path / "index"), "--corpus", str(tmp_path / "corpus")]) == 1
+    assert capsys.readouterr().err.startswith("error: ")

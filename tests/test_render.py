@@ -9,9 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qa.render import (
-    escape_text, highlight, quote_spans, render_answer, render_article, safe_url, source_choices,
+    REFUSALS, escape_text, highlight, paste_refused, paste_saved, quote_spans, render_answer, render_article,
+    safe_url, size_text, source_choices, upload_refused, upload_saved,
 )
 from qa.types import Answer, Article, Passage, Quote
+from qa.uploads import KINDS, UploadError
 
 markdown_it = pytest.importorskip("markdown_it")
 
@@ -129,3 +131,41 @@ def test_huge_article_is_shown_around_the_quote():
     assert "<mark>目标句子。</mark>" in out and len(out) < 3000
     assert f"全文 {len(text)} 字，这里显示第 {start - 250 + 1}–{start + 750} 字" in visible(out)
     assert "这里显示" not in render_article(Article(id="s", title="短", text="短文。"), [])
+
+
+@pytest.mark.parametrize("kind, info, message", [
+    ("too_large", {"size": 6_200_000, "limit": 5_000_000}, "✗ 新闻.md：文件大小 6.2 MB，超过了每个文件 5 MB 的上限。"),
+    ("too_large", {"size": None, "limit": 5_000_000}, "✗ 新闻.md：文件超过了 5 MB 的上限。"),
+    ("unsupported", {"suffix": ".pdf", "supported": ".md .txt"}, "✗ 新闻.md：不支持 .pdf 文件，只能上传 .md .txt 文件。"),
+    ("unsupported", {"suffix": "", "supported": ".md .txt"}, "✗ 新闻.md：文件没有扩展名，只能上传 .md .txt 文件。"),
+    ("unreadable", {"detail": "Permission denied"}, "✗ 新闻.md：无法读取这个文件，请重新上传。"),
+    ("undecodable", {"detail": "not a text file"}, "✗ 新闻.md：无法识别其中的文字：这不是文本文件，或者编码不是 UTF-8、GB18030/GBK、Big5。"),
+    ("empty", {}, "✗ 新闻.md：文件里没有可以收录的文章正文。"),
+    ("invalid", {"detail": "line 2: invalid JSON"}, "✗ 新闻.md：文件格式有误，无法解析（line 2: invalid JSON）。"),
+])
+def test_upload_refusals_are_worded_in_chinese_with_file_and_limit(kind, info, message):
+    assert visible(upload_refused("新闻.md", UploadError(kind, "English for the log", **info))) == message
+
+
+def test_every_refusal_kind_has_chinese_words():
+    assert set(KINDS) == set(REFUSALS)
+
+
+def test_pasted_text_over_the_limit_is_called_the_text():
+    exc = UploadError("too_large", "too large", size=21_000, limit=20_000)
+    assert paste_refused(exc) == "✗ 正文大小 21 kB，超过了 20 kB 的上限。"
+
+
+def test_upload_reports_escape_names_titles_and_details():
+    evil = '<img src=x onerror="window.__xss=1">[x](javascript:1).md'
+    for markup in (upload_refused(evil, UploadError("invalid", "bad", detail="near '<script>'")),
+                   upload_saved(evil, "x.md", ["<b>标题</b>"]), paste_saved("<b>标题</b>", "pasted-1", False)):
+        assert tags(to_html(markup)) <= {"p"} and "<script" not in markup
+    assert "<img src=x" in visible(upload_refused(evil, UploadError("unknown_kind", "said <as> is")))
+    assert visible(upload_saved("a.json", "a.json", ["一", "二", "三", "四"])).endswith(
+        "收录 4 篇 《一》、《二》、《三》等，现在就可以提问。")
+
+
+@pytest.mark.parametrize("n, text", [(812, "812 bytes"), (4_200, "4.2 kB"), (20_000, "20 kB"), (5_000_000, "5 MB")])
+def test_size_text(n, text):
+    assert size_text(n) == text
