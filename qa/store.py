@@ -75,6 +75,21 @@ CREATE TABLE IF NOT EXISTS lsh (
 );
 CREATE INDEX IF NOT EXISTS lsh_key ON lsh(band, key);
 CREATE INDEX IF NOT EXISTS lsh_article ON lsh(article_id);
+-- Row counts kept by triggers in the same transaction as the rows: an add at 100k chunks must
+-- not pay for COUNT(*) scans (manifest, snapshot policy). Initialised once by init_row_counts.
+CREATE TABLE IF NOT EXISTS row_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS articles_counted_in AFTER INSERT ON articles
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE name = 'articles'; END;
+CREATE TRIGGER IF NOT EXISTS articles_counted_out AFTER DELETE ON articles
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE name = 'articles'; END;
+CREATE TRIGGER IF NOT EXISTS chunks_counted_in AFTER INSERT ON chunks
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE name = 'chunks'; END;
+CREATE TRIGGER IF NOT EXISTS chunks_counted_out AFTER DELETE ON chunks
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE name = 'chunks'; END;
+CREATE TRIGGER IF NOT EXISTS sentences_counted_in AFTER INSERT ON sentences
+    BEGIN UPDATE row_counts SET n = n + 1 WHERE name = 'sentences'; END;
+CREATE TRIGGER IF NOT EXISTS sentences_counted_out AFTER DELETE ON sentences
+    BEGIN UPDATE row_counts SET n = n - 1 WHERE name = 'sentences'; END;
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
@@ -120,9 +135,21 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.executescript(_SCHEMA)
+        _init_row_counts(conn)
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=10000")
     return conn
+
+
+_COUNTED = ("articles", "chunks", "sentences")
+
+
+def _init_row_counts(conn: sqlite3.Connection) -> None:
+    """Seed ``row_counts`` from COUNT(*) the first time (new database, or one made before it)."""
+    with transaction(conn):
+        for table in _COUNTED:
+            conn.execute(f"INSERT INTO row_counts (name, n) SELECT ?, (SELECT COUNT(*) FROM {table}) "
+                         "WHERE NOT EXISTS (SELECT 1 FROM row_counts WHERE name = ?)", (table, table))
 
 
 @contextmanager
@@ -286,6 +313,16 @@ def all_vector_ids(conn: sqlite3.Connection) -> np.ndarray:
     return np.fromiter((r for (r,) in conn.execute("SELECT rowid FROM sentences")), dtype=np.int64)
 
 
+def vector_ids_after(conn: sqlite3.Connection, after: int) -> list[int]:
+    """Return the sentence rowids above ``after`` (rows added since a copy that ends there)."""
+    return [r for (r,) in conn.execute("SELECT rowid FROM sentences WHERE rowid > ?", (after,))]
+
+
+def count_ids_upto(conn: sqlite3.Connection, top: int) -> int:
+    """Return how many sentence rows have a rowid at or below ``top``."""
+    return conn.execute("SELECT COUNT(*) FROM sentences WHERE rowid <= ?", (top,)).fetchone()[0]
+
+
 def sentence_chunks(conn: sqlite3.Connection, sentence_ids: Sequence[int]) -> dict[int, int]:
     """Return ``{sentence rowid: chunk rowid}`` for the sentences that exist."""
     out: dict[int, int] = {}
@@ -354,14 +391,21 @@ def doc_freq(conn: sqlite3.Connection, tokens: Sequence[str]) -> tuple[dict[str,
     return freq, n
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """Return row counts: articles, exact duplicates, chunks, FTS rows, duplicate groups."""
+def counts(conn: sqlite3.Connection, *, exact: bool = False) -> dict[str, int]:
+    """Return row counts: articles, exact duplicates, duplicate groups, chunks, sentences.
+
+    Articles, chunks and sentences come from the trigger-kept ``row_counts`` (constant time);
+    ``exact=True`` counts every table instead and adds ``fts_rows`` (for integrity checks).
+    """
     one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-    return {
-        "articles": one("SELECT COUNT(*) FROM articles"),
-        "exact_duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
-        "stories": one("SELECT COUNT(DISTINCT group_id) FROM articles WHERE duplicate_of IS NULL"),
-        "chunks": one("SELECT COUNT(*) FROM chunks"),
-        "sentences": one("SELECT COUNT(*) FROM sentences"),
-        "fts_rows": one("SELECT COUNT(*) FROM chunks_fts"),
-    }
+    out = {"exact_duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+           "stories": one("SELECT COUNT(DISTINCT group_id) FROM articles WHERE duplicate_of IS NULL")}
+    if exact:
+        out.update({t: one(f"SELECT COUNT(*) FROM {t}") for t in _COUNTED})
+        out["fts_rows"] = one("SELECT COUNT(*) FROM chunks_fts")
+    else:
+        try:
+            out.update(dict(conn.execute("SELECT name, n FROM row_counts")))
+        except sqlite3.OperationalError:  # opened read-only before any writer added the table
+            out.update({t: one(f"SELECT COUNT(*) FROM {t}") for t in _COUNTED})
+    return out

@@ -33,6 +33,7 @@ class VectorIndex:
         self._index = index
         self.factory = factory
         self._ids: set[int] = set(faiss.vector_to_array(index.id_map).tolist()) if index.ntotal else set()
+        self._max = max(self._ids, default=0)
 
     @classmethod
     def create(cls, dim: int, factory: str = "Flat") -> "VectorIndex":
@@ -59,6 +60,10 @@ class VectorIndex:
         """Return the ids held (a copy)."""
         return set(self._ids)
 
+    def max_id(self) -> int:
+        """Return the largest id held, or 0 when empty."""
+        return self._max
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add vectors under ``ids``; trains an untrained (IVF) index on them first."""
         if len(ids) == 0:
@@ -68,6 +73,7 @@ class VectorIndex:
             self._index.train(vectors)
         self._index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
         self._ids.update(int(i) for i in ids)
+        self._max = max(self._max, int(np.max(ids)))
 
     def remove(self, ids: Sequence[int]) -> bool:
         """Remove ``ids``; return False when this index type cannot remove (then rebuild it)."""
@@ -78,6 +84,7 @@ class VectorIndex:
         except RuntimeError:
             return False
         self._ids.difference_update(int(i) for i in ids)
+        self._max = max(self._ids, default=0)
         return True
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -107,7 +114,7 @@ class VectorIndex:
         if extra and not self.remove(extra):
             log.info("index %s cannot remove ids; rebuilding it from the database", self.factory)
             self._index = VectorIndex.create(self.dim, self.factory)._index
-            self._ids = set()
+            self._ids, self._max = set(), 0
             missing = sorted(target)
         for start in range(0, len(missing), 20_000):
             batch = missing[start:start + 20_000]
