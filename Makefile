@@ -32,8 +32,11 @@ browser-deps:
 test: setup browser-deps
 	$(PY) -m pytest
 
+# The benchmark suite (not part of `make test`): every step timed, then docs/benchmarks.md rendered.
+# Pass options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--only scale,load" or "--quick".
+BENCH_ARGS ?=
 bench: setup
-	$(PY) bench/index_bench.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

@@ -28,6 +28,7 @@ from qa.chunking import chunk_article  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.encoders import get_encoder  # noqa: E402
 from qa.evaluate import load_squad  # noqa: E402
+from qa.indexing import embedding_text  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from qa.text import split_sentences  # noqa: E402
 from qa.types import Article  # noqa: E402
@@ -58,7 +59,8 @@ def throughput(data: Path, n: int) -> dict:
     articles = load_squad(data)[0][:n]
     # The pipeline embeds each distinct sentence once (vectors are per sentence); the bare
     # encoder gets exactly those texts, in the same sorted order.
-    texts = sorted({s.text for a in articles for s in split_sentences(a.text, settings.max_sentence_chars)})
+    texts = sorted({embedding_text(a.title, s.text) for a in articles
+                    for s in split_sentences(a.text, settings.max_sentence_chars)})
     chunks = [c for a in articles for c in chunk_article(a, size=settings.chunk_size, overlap=settings.chunk_overlap)]
     encoder.passages(texts[:16])  # warm up
     t0 = time.perf_counter()

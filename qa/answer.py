@@ -22,9 +22,12 @@ from qa.types import Answer, Passage, Quote
 
 log = logging.getLogger(__name__)
 
-ABSTAIN_BELOW = 0.25  # CMRC: 4.6 % of answerable and 81 % of unanswerable questions abstain (benchmarks.md)
+ABSTAIN_BELOW = 0.15  # CMRC (fit data): 0.3 % of answerable, 92.8 % of unanswerable questions abstain
 MAX_QUOTES = 3
-SUPPORT_RATIO = 0.8  # a quote from another passage must be this nearly as likely to answer as the best
+PER_ARTICLE = 3  # passages one article may contribute to an answer's evidence (of k=5)
+# A quote from another passage must be nearly as likely to be the answer as the best: its
+# ranker score (a log-odds scale) within this margin, i.e. at least 0.8 times as likely.
+SUPPORT_MARGIN = float(np.log(1 / 0.8))
 NOT_FOUND = {"zh": "在已收录的文章中没有找到答案。", "en": "No answer found in the indexed articles."}
 ENGLISH_NOTE = "The quotes are in Chinese, as published; no translation model is available."
 # The ranker's word-overlap features cannot match English words in Chinese sentences, and no
@@ -44,6 +47,7 @@ class Candidate:
     passage: int  # 0-based index into the passages
     neighbours: str
     vector: np.ndarray
+    article_id: str = ""
 
 
 _NOT_PROSE = re.compile(r"^\W*(?:https?://|www\.)\S*\W*$|^\W*$|^.{0,12}[:：]$", re.IGNORECASE)
@@ -63,36 +67,84 @@ def candidates(conn: Any, passages: Sequence[Passage]) -> list[Candidate]:
                 continue
             seen.add((p.article_id, start))
             around = " ".join(r[2] for r in rows[max(j - 1, 0):j] + rows[j + 1:j + 2])
-            out.append(Candidate(text, start, end, i, around, vector))
+            out.append(Candidate(text, start, end, i, around, vector, p.article_id))
     return out
 
 
-def rank(kb: Any, question: str, passages: Sequence[Passage]) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
-    """Return the candidates, their feature matrix and their scores."""
+@dataclass(frozen=True)
+class Ranked:
+    """The candidates of a question with their features, scores and the answer's confidence."""
+
+    candidates: list[Candidate]
+    matrix: np.ndarray
+    scores: np.ndarray
+    answerability: np.ndarray
+    confidence: float
+
+
+def rank(kb: Any, question: str, passages: Sequence[Passage]) -> Ranked:
+    """Return the sentences of ``passages`` ranked for ``question``, and how likely any answers it."""
     with kb.reader.view() as view:
         cands = candidates(view.conn, passages)
         freq, n = store.doc_freq(view.conn, tokenize(question))
     if not cands:
-        return [], np.zeros((0, len(ranking.FEATURES)), np.float32), np.zeros(0, np.float32)
+        return Ranked([], np.zeros((0, len(ranking.FEATURES)), np.float32), np.zeros(0, np.float32),
+                      np.zeros(len(ranking.ANSWERABILITY), np.float32), 0.0)
     info = ranking.describe(question, freq, n)
     qvec = kb.encoder.queries([question])[0]
     dense = np.stack([c.vector for c in cands]) @ qvec
     prior = [1.0 / (c.passage + 1) for c in cands]
-    matrix = ranking.features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands])
-    return cands, matrix, ranking.score(matrix)
+    first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
+    best = max((p.score for p in passages), default=0.0)
+    share = [passages[c.passage].score / best if best > 0 else 0.0 for c in cands]
+    matrix = ranking.features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands],
+                              first, share)
+    scores = ranking.score(matrix)
+    row = ranking.answerability_features(matrix, scores, ranking.covered(info, [c.text for c in cands]))
+    return Ranked(cands, matrix, scores, row, ranking.confidence(row))
+
+
+# A sentence that opens by pointing back ("因此它……", "这……") needs the one before it; a
+# sentence followed by one that opens with a cause ("因为……") is completed by it.
+_POINTS_BACK = re.compile(r"^[\s“「（(]*(?:因此|所以|因而|于是|这|此|该|其|他们|她们|他|她|它|但|而|不过|然而)")
+_CAUSE_FOLLOWS = re.compile(r"^[\s“「（(]*(?:因为|由于|这是因为|原因是|为了|以便)")
+
+
+def _diverse(passages: Sequence[Passage], k: int) -> list[Passage]:
+    """Return ``k`` passages in rank order, at most ``PER_ARTICLE`` of them from one article while
+    other articles have candidates: the evidence should not all come from one report."""
+    first = [p for i, p in enumerate(passages)
+             if sum(q.article_id == p.article_id for q in passages[:i]) < PER_ARTICLE][:k]
+    rest = [p for p in passages if p not in first]
+    picked = set(map(id, first + rest[:k - len(first)]))
+    return [p for p in passages if id(p) in picked]
+
+
+def _completion(cands: list[Candidate], best: int) -> int | None:
+    """Return the index of the neighbouring sentence that completes ``best``, if one does."""
+    c = cands[best]
+    if best > 0 and cands[best - 1].passage == c.passage and _POINTS_BACK.match(c.text):
+        return best - 1
+    if best + 1 < len(cands) and cands[best + 1].passage == c.passage and _CAUSE_FOLLOWS.match(cands[best + 1].text):
+        return best + 1
+    return None
 
 
 def _select(cands: list[Candidate], scores: np.ndarray) -> list[int]:
-    """Return indices of the quotes: the best, plus sentences from other passages whose
-    probability of answering is at least ``SUPPORT_RATIO`` of the best's."""
-    probs = 1.0 / (1.0 + np.exp(-scores))
+    """Return indices of the quotes: the best sentence, the neighbour that completes it, and
+    sentences from other passages scoring within ``SUPPORT_MARGIN`` of the best (support)."""
     order = list(np.argsort(-scores))
     best = order[0]
     chosen = [best]
-    for i in order[1:]:
-        if len(chosen) == MAX_QUOTES or probs[i] < probs[best] * SUPPORT_RATIO:
+    extra = _completion(cands, best)
+    if extra is not None:
+        chosen.append(extra)
+    close = [i for i in order[1:] if scores[best] - scores[i] <= SUPPORT_MARGIN]
+    # Support from another article (another outlet's report) first, then from other passages.
+    for i in sorted(close, key=lambda i: cands[i].article_id in {cands[j].article_id for j in chosen}):
+        if len(chosen) >= MAX_QUOTES:
             break
-        if cands[i].passage != cands[best].passage and not _similar(cands[i].text, cands[best].text):
+        if all(cands[i].passage != cands[j].passage and not _similar(cands[i].text, cands[j].text) for j in chosen):
             chosen.append(i)
     return chosen
 
@@ -117,10 +169,10 @@ def answer_question(kb: Any, question: str, *, history: Sequence[Any] = (), k: i
     question = validate(question, k)
     lang = detect_language(question)
     query = resolve(question, history)
-    passages = kb.retrieve(query, k, since=since, until=until, sources=sources)
+    passages = _diverse(kb.retrieve(query, 2 * k, since=since, until=until, sources=sources), k)
     notes = (ENGLISH_NOTE,) if lang == "en" else ()
-    cands, matrix, scores = rank(kb, query, passages)
-    conf = ranking.confidence(float(scores.max())) if len(scores) else 0.0
+    ranked = rank(kb, query, passages)
+    cands, matrix, scores, conf = ranked.candidates, ranked.matrix, ranked.scores, ranked.confidence
     if lang == "en" and len(scores):
         order = ranking.cross_lingual_order(matrix)  # keep the fitted scale, reorder by meaning
         scores = order - order.max() + scores.max()

@@ -14,66 +14,23 @@ are described in ``corpus/README.md`` and :mod:`qa.formats`; encodings in :mod:`
 """
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from qa.encoding import decode_bytes
 from qa.errors import CorpusError
-from qa.formats import READERS, Record, declared_charset, shorten
-from qa.text import detect_language, normalize_article_text
+from qa.formats import READERS, Record, declared_charset
+from qa.records import SURROGATE, parse_date, to_article
 from qa.types import Article
+
+__all__ = ["MAX_BYTES", "SUPPORTED", "load_corpus", "load_file", "parse_date"]
 
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 20_000_000
 SUPPORTED = " ".join(READERS)  # ".md .txt .html .htm .json .jsonl"
-_STRING_FIELDS = ("title", "source", "url", "author", "language")
-_KNOWN = {"id", "text", "date", *_STRING_FIELDS}
-_DATE_FORMS = (
-    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T ]\d)"),  # 2024-10-18, ISO timestamps
-    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"),  # 2024年10月18日
-    re.compile(r"(\d{4})(\d{2})(\d{2})$"),  # 20241018
-)
-
-
-def parse_date(value: Any) -> str | None:
-    """Return ``value`` as an ISO date ``YYYY-MM-DD`` (``None`` for ``None`` or blank).
-
-    Accepts ``date`` / ``datetime`` objects, ``2024-10-18``, ``2024/10/18``, ``2024.10.18``,
-    ``2024年10月18日``, ``20241018`` (also as an int) and ISO timestamps such as
-    ``2024-10-18T09:30:00+08:00`` (the date as written; no time-zone conversion).
-
-    Raises:
-        ValueError: the value is not a date in one of those forms, or not a real day.
-    """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"expected a date such as 2024-10-18, got {type(value).__name__}")
-    text = str(value).strip()
-    if not text:
-        return None
-    for form in _DATE_FORMS:
-        match = form.match(text)
-        if match:
-            year, month, day = (int(part) for part in match.groups())
-            try:
-                return dt.date(year, month, day).isoformat()
-            except ValueError:
-                raise ValueError(f"{text!r} is not a real date") from None
-    raise ValueError(f"unrecognised date {text!r}; use YYYY-MM-DD")
-
-
 def load_corpus(
     path: str | Path,
     *,
@@ -121,13 +78,15 @@ def load_file(
     """
     path = Path(path)
     relpath = _relpath(path, Path(root) if root is not None else path.parent)
+    if SURROGATE.search(relpath):  # undecodable bytes in the name; ids and citations need text
+        raise _error(path, relpath, "the file name is not valid UTF-8; rename the file")
     records = _read_records(path, relpath, max_bytes)
     articles = []
     for record in records:
         try:
             if record.error:
                 raise ValueError(record.error)
-            articles.append(_to_article(record, relpath))
+            articles.append(to_article(record, relpath))
         except ValueError as exc:
             error = _error(path, relpath, exc, record.label)
             if errors is None:
@@ -236,66 +195,6 @@ def _read_records(path: Path, relpath: str, max_bytes: int) -> list[Record]:
         raise _error(path, relpath, exc) from None
 
 
-def _to_article(record: Record, relpath: str) -> Article:
-    """Validate and normalise one record; raises ValueError naming the bad field."""
-    fields = record.fields
-    text = fields.get("text")
-    if not isinstance(text, str):
-        raise ValueError(f"field 'text' {'is missing' if text is None else 'must be a string'}")
-    text = normalize_article_text(text)
-    if not text:
-        raise ValueError("field 'text' is empty")
-    values = {key: _string(fields, key) for key in _STRING_FIELDS}
-    try:
-        date = parse_date(fields.get("date"))
-    except ValueError as exc:
-        raise ValueError(f"field 'date': {exc}") from None
-    derived = relpath.rsplit(".", 1)[0] + (f"#{record.number}" if record.number else "")
-    extra = {str(k): _meta_value(v) for k, v in fields.items() if k not in _KNOWN and v is not None}
-    return Article(
-        id=_article_id(fields.get("id")) or derived,
-        title=values["title"] or shorten(text.split("\n", 1)[0]),
-        text=text,
-        source=values["source"],
-        date=date,
-        url=values["url"],
-        author=values["author"],
-        language=values["language"] or detect_language(text),
-        path=relpath,
-        meta=tuple(sorted(extra.items())),
-    )
-
-
-def _string(fields: dict[str, Any], key: str) -> str | None:
-    value = fields.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
-        raise ValueError(f"field {key!r} must be a string")
-    text = " ".join(str(value).split()) if key == "title" else str(value).strip()
-    return normalize_article_text(text) or None
-
-
-def _article_id(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError("field 'id' must be a string")
-    text = str(value).strip()
-    if not text:
-        raise ValueError("field 'id' is empty")
-    return text
-
-
-def _meta_value(value: Any) -> str:
-    """Extra keys are kept as strings: strings as-is, dates in ISO form, the rest as JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
 def _relpath(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -312,5 +211,11 @@ def _size(n: int) -> str:
 
 
 def _error(path: Path, relpath: str | None, reason: object, label: str = "") -> CorpusError:
-    prefix = f"{path}: {label}: " if label else f"{path}: "
+    shown = str(path)
+    if SURROGATE.search(shown):  # show undecodable name bytes as \xff, not as unprintable surrogates
+        try:
+            shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+    prefix = f"{shown}: {label}: " if label else f"{shown}: "
     return CorpusError(prefix + str(reason), path=relpath)

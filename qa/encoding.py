@@ -4,10 +4,12 @@ Order of attempts (first success wins):
 
 1. a byte-order mark (UTF-8, UTF-16 LE/BE) decides;
 2. NUL bytes without a UTF-16 BOM mean binary content;
-3. strict UTF-8;
+3. strict UTF-8; UTF-8 that is cut off inside its last character is refused as truncated
+   (guessing another encoding for it would give mojibake);
 4. an encoding the caller found declared in the file (an HTML ``<meta charset>``);
 5. detection with ``charset-normalizer``; GBK / GB2312 / CP936 are decoded as GB18030 (their
-   superset), Big5 as Big5-HKSCS (its superset).
+   superset), Big5 as Big5-HKSCS (its superset).  When nothing fits, UTF-8 spoilt by a few bad
+   bytes is reported with the first bad byte's offset, anything else as binary.
 
 The decoded text must look like text (few control characters), otherwise the content is
 reported as binary.  Every failure is a :class:`ValueError` whose message is the reason only;
@@ -24,6 +26,8 @@ from charset_normalizer import from_bytes
 logger = logging.getLogger(__name__)
 
 BINARY = "not a text file (binary content)"
+TRUNCATED = ("truncated UTF-8: the file ends in the middle of a character (cut off while being "
+             "written or copied?); save it again in full")
 
 # Detected (or declared) names decoded with a superset codec instead.
 _SUPERSETS = {
@@ -82,7 +86,33 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         text = _strict(data, codec) if codec else None
         if text is not None:
             return _checked(text, codec), codec
-    return _detect(data)
+        if codec == "utf-8" and _truncated_utf8(data):
+            raise ValueError(TRUNCATED)
+    try:
+        return _detect(data)
+    except ValueError:
+        raise ValueError(_mostly_utf8(data) or BINARY) from None
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """Return a message naming the first bad byte when ``data`` is UTF-8 but for a few bytes."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        if text.count("\ufffd") <= max(1, len(text) // 100):
+            return (f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) and no other "
+                    "encoding fits; save the file as UTF-8")
+    return None
+
+
+def _truncated_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 except for an incomplete character at its very end."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data" and exc.end == len(data) and len(data) - exc.start < 4
+    return False
 
 
 def _detect(data: bytes) -> tuple[str, str]:

@@ -70,8 +70,8 @@ def _answerable(kb: Any, questions: Sequence[Any], tick: Callable[[], None]) -> 
         for quote in answer.quotes:
             quotes += 1
             exact += texts[quote.article_id][quote.start:quote.end] == quote.text
-        cands, _, scores = rank(kb, q.text, list(answer.passages) if answer.abstained else kb.retrieve(q.text, 5))
-        top = [cands[i].text for i in np.argsort(-scores)[:_SENTENCE_CAP]]
+        ranked = rank(kb, q.text, list(answer.passages) if answer.abstained else kb.retrieve(q.text, 5))
+        top = [ranked.candidates[i].text for i in np.argsort(-ranked.scores)[:_SENTENCE_CAP]]
         hit1 += bool(top) and _hit(top[0], q.answers)
         hit3 += any(_hit(t, q.answers) for t in top)
         tick()

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import faiss
+
 from qa import indexing, store
 from qa.config import Settings
 from qa.corpus import load_corpus
@@ -31,7 +33,7 @@ from qa.types import Answer, Article, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: one vector per sentence
+FORMAT_VERSION = 3  # 2: one vector per sentence; 3: sentences embedded with their title
 _CHUNKING = ("chunk_size", "chunk_overlap", "max_sentence_chars")
 
 
@@ -50,6 +52,7 @@ class KnowledgeBase:
         self.settings = settings if path is None else settings.replace(index_dir=path)
         self.dir = IndexDir(self.settings.index_dir)
         self.reader = IndexReader(self.dir)
+        faiss.omp_set_num_threads(max(1, self.settings.faiss_threads))
         self._encoder = encoder
         self._checked: tuple[Path, str] | None = None
 

@@ -13,27 +13,45 @@ Features (all roughly in 0..1), combined linearly with ``WEIGHTS``:
 * ``gap``     – dense similarity minus the best candidate's (the ranker sees the competition);
 * ``lcs``     – longest run of question characters found verbatim in the sentence, over the
   question's length (questions often restate the answer sentence around a question word);
-* ``length``  – sentence length / 100, capped at 1 (very short lines rarely answer).
+* ``length``  – sentence length / 100, capped at 1 (very short lines rarely answer);
+* ``left_anchor`` / ``right_anchor`` / ``anchors`` – how much of the question text right before
+  / right after its question word the sentence holds verbatim, and their product: a question
+  is often its answer sentence with the answer swapped for 什么/哪/多少 ("面积有多大" →
+  "面积约为 0.3 平方公里");
+* ``first``   – the sentence opens its passage;
+* ``passage_score`` – the passage's retrieval score over the best passage's.
 
-The weights are a logistic regression fitted by ``bench/fit_ranker.py`` on the developer sets.
+``dense`` uses the stored sentence vectors, which are embedded with the article title as
+context (see ``qa.indexing.embedding_text``). The weights are fitted by ``bench/fit_ranker.py``
+on the developer sets: a softmax over each question's candidates (the ranker's job is to put
+the answering sentence first), with features standardised during the fit and the scaling
+folded into the shipped weights.
 """
 from __future__ import annotations
 
+import json
 import math
 from difflib import SequenceMatcher
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from qa.text import search_form, tokenize
 
-FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs", "length")
-# Fitted by bench/tune.py on CMRC 2018 trial + DRCD dev (logistic regression, 2026-11-23).
-WEIGHTS = {"dense": 0.448, "overlap": 1.768, "bigram": 2.077, "context": 0.111, "cue": 0.134, "prior": 2.322,
-           "gap": 0.797, "lcs": 0.487, "length": 0.855}
-BIAS = -5.513
+FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs", "length",
+            "left_anchor", "right_anchor", "anchors", "first", "passage_score")
+# What decides whether to answer at all: the best candidate, and how much of the question the
+# candidates cover together (a question about something the articles never mention covers little).
+ANSWERABILITY = ("top_score", "top_dense", "top_overlap", "top_context", "covered", "top_anchors")
+# Both linear models are fitted by bench/fit_ranker.py on the developer sets and stored as numbers.
+_FITTED = json.loads((Path(__file__).with_name("ranker.json")).read_text(encoding="utf-8"))
+WEIGHTS: dict[str, float] = _FITTED["ranker"]["weights"]
+BIAS: float = _FITTED["ranker"]["bias"]
+ANSWERABILITY_WEIGHTS: dict[str, float] = _FITTED["answerability"]["weights"]
+ANSWERABILITY_BIAS: float = _FITTED["answerability"]["bias"]
 
 _QUESTION_WORDS = set("什么 哪 哪个 哪些 哪里 哪儿 谁 为什么 为何 怎么 怎样 如何 多少 几 何时 是 的 了 吗 呢 在 有 "
                       "what which who whom why how when where is are was were did does do the a an of to".split())
@@ -94,21 +112,52 @@ def _coverage(info: QuestionInfo, words: set[str]) -> float:
     return sum(w for t, w in info.idf.items() if t in words) / total if total else 0.0
 
 
+_WH = re.compile(r"为什么|为何|什么|哪[一个些里儿位年天国种家所条部座]*|谁|多少|几[个位名次年岁倍月号天种]?|"
+                 r"何[时地处年种]?|怎么样?|怎样|如何|多[大高长重久远]")
+_ANCHOR_CAP = 8
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\W", "", search_form(text))
+
+
+def _anchor_pieces(question: str) -> tuple[str, str]:
+    """Return the question text right before and right after its question word."""
+    m = _WH.search(question)
+    if not m:
+        return "", ""
+    return question[:m.start()], re.sub(r"[呢吗啊呀]+$", "", question[m.end():])
+
+
+def _anchor(piece: str, sentence: str, from_end: bool) -> float:
+    """Share (of up to 8 characters) of ``piece``, growing from the question word, found in ``sentence``."""
+    found = 0
+    for n in range(1, min(_ANCHOR_CAP, len(piece)) + 1):
+        if (piece[-n:] if from_end else piece[:n]) not in sentence:
+            break
+        found = n
+    return found / min(_ANCHOR_CAP, len(piece)) if piece else 0.0
+
+
 def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, prior: Sequence[float],
-             neighbours: Sequence[str]) -> np.ndarray:
-    """Return the feature matrix (n sentences × len(FEATURES))."""
+             neighbours: Sequence[str], first: Sequence[bool], passage_score: Sequence[float]) -> np.ndarray:
+    """Return the feature matrix (n sentences × len(FEATURES)), columns in ``FEATURES`` order."""
     rows = []
     cue = next((c for name, _, c in _TYPES if name == info.qtype), None)
     top = float(np.max(dense)) if len(dense) else 0.0
-    q = re.sub(r"\W", "", search_form(info.text))
+    q = _plain(info.text)
+    left, right = _anchor_pieces(q)
     for i, sent in enumerate(sentences):
         words = set(tokenize(sent))
         own = _coverage(info, words)
         ctx = _coverage(info, words | set(tokenize(neighbours[i])))
         bigram = len(info.bigrams & _bigrams(sent)) / len(info.bigrams) if info.bigrams else 0.0
-        lcs = _longest_common_run(q, re.sub(r"\W", "", search_form(sent))) / len(q) if q else 0.0
+        plain = _plain(sent)
+        lcs = _longest_common_run(q, plain) / len(q) if q else 0.0
+        la, ra = _anchor(left, plain, True), _anchor(right, plain, False)
         rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(sent) else 0.0, prior[i],
-                     float(dense[i]) - top, lcs, min(len(sent) / 100, 1.0)))
+                     float(dense[i]) - top, lcs, min(len(sent) / 100, 1.0), la, ra, la * ra,
+                     float(first[i]), passage_score[i]))
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
 
 
@@ -129,6 +178,24 @@ def cross_lingual_order(matrix: np.ndarray) -> np.ndarray:
     return matrix @ w
 
 
-def confidence(raw: float) -> float:
-    """Map a score to 0..1 (logistic)."""
-    return 1.0 / (1.0 + math.exp(-raw))
+def covered(info: QuestionInfo, texts: Sequence[str]) -> float:
+    """Return the share of the question's idf weight found anywhere in ``texts``."""
+    words: set[str] = set()
+    for t in texts:
+        words.update(tokenize(t))
+    return _coverage(info, words)
+
+
+def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: float) -> np.ndarray:
+    """Return the ``ANSWERABILITY`` row for a question whose candidates are ``matrix``/``scores``."""
+    top = int(np.argmax(scores))
+    col = {f: i for i, f in enumerate(FEATURES)}
+    row = matrix[top]
+    return np.array([scores[top], row[col["dense"]], row[col["overlap"]], row[col["overlap"]] + row[col["context"]],
+                     coverage, row[col["anchors"]]], dtype=np.float32)
+
+
+def confidence(answerability: np.ndarray) -> float:
+    """Return the estimated probability (0..1) that the indexed articles answer the question."""
+    w = np.array([ANSWERABILITY_WEIGHTS[f] for f in ANSWERABILITY], dtype=np.float32)
+    return float(1.0 / (1.0 + math.exp(-(float(answerability @ w) + ANSWERABILITY_BIAS))))

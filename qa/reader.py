@@ -116,11 +116,11 @@ def _sync(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int
         gen = store.generation(conn)
         fetch = lambda batch: store.vectors_for(conn, batch, dim)  # noqa: E731
         top = vectors.max_id()
-        # Rowids are never reused: when every row up to our largest id is still there (the
-        # count matches what we hold), nothing was removed and new rows lie above it. This
-        # keeps a refresh after one added article cheap at 100k+ vectors.
-        if store.count_ids_upto(conn, top) == len(vectors):
-            new = store.vector_ids_after(conn, top)
+        # Rowids are never reused, so rows added since our copy lie above its largest id; when
+        # the (trigger-kept) row count minus those equals what we hold, nothing was removed.
+        # This keeps a refresh after one added article cheap at 100k+ vectors.
+        new = store.vector_ids_after(conn, top)
+        if store.counts(conn)["sentences"] - len(new) == len(vectors):
             for start in range(0, len(new), 20_000):
                 batch = new[start:start + 20_000]
                 vectors.add(np.asarray(batch, dtype=np.int64), fetch(batch))

@@ -7,6 +7,7 @@ and DRCD (table in docs/benchmarks.md).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from qa.types import Passage
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
+MAX_K = 1000  # more passages than anyone reads; larger k overflowed SQLite's LIMIT
+_SURROGATE = re.compile("[\ud800-\udfff]")  # cannot be encoded as UTF-8 (tokeniser, SQLite, encoders)
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,19 @@ def validate(query: object, k: object) -> str:
     """Return the stripped query.
 
     Raises:
-        ValueError: the query is not a non-empty string of at most 2,000 characters, or k < 1.
+        ValueError: the query is not a non-empty string of at most 2,000 characters of valid
+            Unicode (no unpaired surrogates), or k is not a whole number from 1 to 1,000.
     """
     if not isinstance(query, str) or not query.strip():
         raise ValueError("the question is empty; type a question, e.g. 微软为什么聘请苏莱曼？")
     if len(query) > MAX_QUERY_CHARS:
         raise ValueError(f"the question is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a whole number of at least 1, got {k!r}")
+    bad = _SURROGATE.search(query)
+    if bad:
+        raise ValueError(f"the question is not valid Unicode (unpaired surrogate {ascii(bad.group())[1:-1]} at "
+                         f"character {bad.start()}); type it again")
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise ValueError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
     return query.strip()
 
 

@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_content ON articles(content_key);
 CREATE INDEX IF NOT EXISTS articles_group ON articles(group_id);
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+-- Covers the duplicate and story counts without reading article texts.
+CREATE INDEX IF NOT EXISTS articles_dup_group ON articles(duplicate_of, group_id);
 -- AUTOINCREMENT: a rowid is never reused, so a reader can reconcile its FAISS copy by ids.
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -316,11 +318,6 @@ def all_vector_ids(conn: sqlite3.Connection) -> np.ndarray:
 def vector_ids_after(conn: sqlite3.Connection, after: int) -> list[int]:
     """Return the sentence rowids above ``after`` (rows added since a copy that ends there)."""
     return [r for (r,) in conn.execute("SELECT rowid FROM sentences WHERE rowid > ?", (after,))]
-
-
-def count_ids_upto(conn: sqlite3.Connection, top: int) -> int:
-    """Return how many sentence rows have a rowid at or below ``top``."""
-    return conn.execute("SELECT COUNT(*) FROM sentences WHERE rowid <= ?", (top,)).fetchone()[0]
 
 
 def sentence_chunks(conn: sqlite3.Connection, sentence_ids: Sequence[int]) -> dict[int, int]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from qa import store
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.kb import KnowledgeBase
 from qa.types import Article
@@ -51,11 +53,25 @@ def test_unchanged_articles_cost_nothing_and_metadata_change_keeps_chunks(tmp_pa
     kb.add(arts)
     again = kb.add(arts)
     assert again.unchanged == ("ms", "tesla", "rain") and again.chunks_added == 0
-    renamed = Article(**{**arts[0].__dict__, "title": "新标题"})
-    summary = kb.add([renamed])
+    moved = Article(**{**arts[0].__dict__, "source": "另一家媒体", "date": "2024-12-01"})
+    summary = kb.add([moved])
     assert summary.metadata_updated == ("ms",) and summary.chunks_added == 0 and summary.chunks_removed == 0
-    assert kb.article("ms").title == "新标题"
+    assert kb.article("ms").source == "另一家媒体"
     assert kb.status().sentences == KnowledgeBase(settings=hashing_settings(tmp_path)).status().vectors
+
+
+def test_new_title_re_embeds_the_articles_sentences(tmp_path):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    arts = sample_articles()
+    kb.add(arts)
+    with kb.reader.view() as view:
+        before = store.sentence_vectors(view.conn, "ms")
+    summary = kb.add([Article(**{**arts[0].__dict__, "title": "新标题"})])
+    assert summary.updated == ("ms",) and kb.article("ms").title == "新标题"
+    with kb.reader.view() as view:
+        after = store.sentence_vectors(view.conn, "ms")
+    assert before.keys() == after.keys()
+    assert all(not np.allclose(before[t], after[t]) for t in before)  # sentences are embedded with their title
 
 
 def test_remove_drops_article_from_both_indexes(tmp_path):
