@@ -164,7 +164,7 @@ def answer_question(kb: Any, question: str, *, history: Sequence[Any] = (), k: i
     """Return the cited answer to ``question`` from ``kb`` (see ``KnowledgeBase.answer``).
 
     Raises:
-        ValueError: empty or over-long question, k < 1, or a bad filter.
+        ValueError: empty or over-long question, k outside 1..1000, or a bad filter.
     """
     question = validate(question, k)
     lang = detect_language(question)

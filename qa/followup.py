@@ -44,6 +44,8 @@ def previous_questions(history: Sequence[Any]) -> list[str]:
     return [q for q in out if q.strip()]
 
 
+MAX_TURN_CHARS = 200  # of the previous question read for its topic
+
 _QUESTION_WORDS = {"Which", "What", "Who", "Whom", "Whose", "Why", "How", "When", "Where", "Did", "Does", "Do",
                    "Is", "Are", "Was", "Were", "Can", "Could", "Will", "Would", "Should", "The", "A", "An", "And"}
 
@@ -77,7 +79,9 @@ def resolve(question: str, history: Sequence[Any]) -> str:
     previous = previous_questions(history)
     if not previous:
         return question
-    last = previous[-1]
+    # jieba's tagger costs ~8 ms per rare character and a history turn is unvalidated input:
+    # a question names its topic early, so only its start is read.
+    last = previous[-1][:MAX_TURN_CHARS]
     for pattern in _ELLIPSIS:
         m = pattern.match(question)
         if m and len(m.group("topic")) <= 30:

@@ -100,7 +100,7 @@ class KnowledgeBase:
         """Return the ``k`` best passages for ``query`` (hybrid dense + BM25, duplicates collapsed).
 
         Raises:
-            ValueError: empty or over-long query, ``k < 1``, a filter date that does not parse,
+            ValueError: empty or over-long query, ``k`` outside 1..1000, a filter date that does not parse,
                 or a ``mode`` other than "hybrid", "dense" (FAISS only) or "bm25" (keywords only).
             IndexNotFoundError: nothing has been indexed at this path.
             IndexMismatchError: the index was built with another embedding model.

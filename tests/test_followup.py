@@ -27,3 +27,9 @@ def test_history_accepts_strings_messages_and_pairs():
     history = ["问题一", {"role": "user", "content": "问题二"}, {"role": "assistant", "content": "回答"},
                ("问题三", "回答三")]
     assert previous_questions(history) == ["问题一", "问题二", "问题三"]
+
+
+def test_only_the_start_of_a_very_long_previous_turn_is_read_for_its_topic():
+    long_turn = "微软聘请了哪家投行？" + "这是一段很长的文字。" * 2000 + "谷歌"
+    query = resolve("那 OpenAI 呢？", [long_turn])
+    assert query.startswith("OpenAI") and "谷歌" not in query and len(query) <= 220
