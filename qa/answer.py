@@ -101,7 +101,7 @@ def rank(kb: Any, question: str, passages: Sequence[Passage]) -> Ranked:
                               first, share)
     scores = ranking.score(matrix)
     row = ranking.answerability_features(matrix, scores, ranking.covered(info, [c.text for c in cands]))
-    return Ranked(cands, matrix, scores, row, ranking.confidence(row))
+    return Ranked(cands, matrix, scores, row, ranking.confidence(row, kb.settings.model))
 
 
 # A sentence that opens by pointing back ("因此它……", "这……") needs the one before it; a

@@ -52,6 +52,11 @@ WEIGHTS: dict[str, float] = _FITTED["ranker"]["weights"]
 BIAS: float = _FITTED["ranker"]["bias"]
 ANSWERABILITY_WEIGHTS: dict[str, float] = _FITTED["answerability"]["weights"]
 ANSWERABILITY_BIAS: float = _FITTED["answerability"]["bias"]
+# The answerability model leans on the similarity scale of the model it was fitted with; any
+# other encoder (QA_MODEL) gets the variant fitted on the word-overlap features alone.
+FITTED_FOR_MODEL: str = _FITTED["fitted_for_model"]
+LEXICAL_WEIGHTS: dict[str, float] = _FITTED["answerability_lexical"]["weights"]
+LEXICAL_BIAS: float = _FITTED["answerability_lexical"]["bias"]
 
 _QUESTION_WORDS = set("什么 哪 哪个 哪些 哪里 哪儿 谁 为什么 为何 怎么 怎样 如何 多少 几 何时 是 的 了 吗 呢 在 有 "
                       "what which who whom why how when where is are was were did does do the a an of to".split())
@@ -195,7 +200,11 @@ def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: flo
                      coverage, row[col["anchors"]]], dtype=np.float32)
 
 
-def confidence(answerability: np.ndarray) -> float:
-    """Return the estimated probability (0..1) that the indexed articles answer the question."""
-    w = np.array([ANSWERABILITY_WEIGHTS[f] for f in ANSWERABILITY], dtype=np.float32)
-    return float(1.0 / (1.0 + math.exp(-(float(answerability @ w) + ANSWERABILITY_BIAS))))
+def confidence(answerability: np.ndarray, model: str = FITTED_FOR_MODEL) -> float:
+    """Return the estimated probability (0..1) that the indexed articles answer the question,
+    with the model fitted for the encoder ``model`` (the word-overlap variant for any other)."""
+    weights, bias = ((ANSWERABILITY_WEIGHTS, ANSWERABILITY_BIAS) if model == FITTED_FOR_MODEL
+                     else (LEXICAL_WEIGHTS, LEXICAL_BIAS))
+    w = np.array([weights.get(f, 0.0) for f in ANSWERABILITY], dtype=np.float64)
+    z = float(answerability.astype(np.float64) @ w) + bias
+    return float(1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0))))

@@ -54,3 +54,9 @@ def test_chinese_suleyman_question_is_answered_with_a_suleyman_sentence(seed_kb)
     answer = seed_kb.answer("微软为什么聘请苏莱曼？")
     assert not answer.abstained
     assert any("苏莱曼" in q.text or "Suleyman" in q.text for q in answer.quotes)
+
+
+def test_english_suleyman_question_quotes_the_suleyman_passages_of_both_articles(seed_kb):
+    answer = seed_kb.answer("why did Microsoft hire Suleyman?")
+    suleyman = [q for q in answer.quotes if "苏莱曼" in q.text or "Suleyman" in q.text]
+    assert len({q.article_id for q in suleyman}) == 2

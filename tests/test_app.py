@@ -203,8 +203,10 @@ def test_article_markup_never_reaches_the_page_as_markup(env):
     chat, _, _, viewer, answers = env.h.ask("苏莱曼是微软的人吗？", [], [])
     for markup in (chat[-1]["content"], viewer, env.h.overview()[0]):
         assert "<img" not in markup and "<script" not in markup and "](javascript" not in markup
-    assert any("恶意" in p.title for p in answers[-1].passages)
-    assert '<img src=x onerror="window.__xss=1">' in visible(viewer)
+    number = next(str(i) for i, p in enumerate(answers[-1].passages, 1) if "恶意" in p.title)
+    evil_view = env.h.pick_source(number, answers)
+    assert "<img" not in evil_view and "<script" not in evil_view
+    assert '<img src=x onerror="window.__xss=1">' in visible(evil_view)
 
 
 def test_history_helpers():
