@@ -64,19 +64,19 @@ def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Enco
     plans: list[Prepared] = []
     unchanged: list[str] = []
     batch_keys: dict[str, str] = {}
-    batch_sigs: list[tuple[str, bytes, str]] = []
+    batch = _Batch()
     for article in articles:
         old = store.get_article(conn, article.id)
         if old is not None and old.article == article:
             unchanged.append(article.id)
             continue
-        plan = _plan_one(conn, article, old, settings, batch_keys, batch_sigs)
+        plan = _plan_one(conn, article, old, settings, batch_keys, batch)
         plans.append(plan)
     return _encode(conn, plans, encoder, progress), unchanged
 
 
 def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | None, settings: Settings,
-              batch_keys: dict[str, str], batch_sigs: list[tuple[str, bytes, str]]) -> Prepared:
+              batch_keys: dict[str, str], batch: _Batch) -> Prepared:
     now = time.time()
     added_at = old.added_at if old else now
     if old is not None and old.article.text == article.text and old.article.title == article.title:
@@ -87,13 +87,13 @@ def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | N
         (s.article.id for s in store.articles_with_key(conn, key) if s.duplicate_of is None and s.article.id != article.id),
         None)
     if original is not None:
-        group = _group_of(conn, original, batch_sigs)
+        group = _group_of(conn, original, batch)
         return Prepared(StoredArticle(article, key, None, group, original, added_at), "duplicate")
     batch_keys[key] = article.id
     sig = dedup.signature(article.text)
     keys = lsh_keys(sig)
-    group = _near_duplicate_group(conn, article.id, sig, keys, batch_sigs, settings.near_duplicate_threshold)
-    batch_sigs.append((article.id, sig, group))
+    group = _near_duplicate_group(conn, article.id, sig, keys, batch, settings.near_duplicate_threshold)
+    batch.add(article.id, sig, keys, group)
     chunks = tuple(chunk_article(article, size=settings.chunk_size, overlap=settings.chunk_overlap,
                                  max_sentence_chars=settings.max_sentence_chars))
     # A link's words ("microsoft-could-end-up…") are not the article's words: keep them out of BM25.
@@ -114,16 +114,32 @@ def _owners(sentences: tuple[Sentence, ...], chunks: tuple[Chunk, ...]) -> tuple
     return tuple(owners)
 
 
-def _group_of(conn: sqlite3.Connection, article_id: str, batch_sigs: list[tuple[str, bytes, str]]) -> str:
-    for aid, _, group in batch_sigs:
-        if aid == article_id:
-            return group
+@dataclass
+class _Batch:
+    """Signatures of the articles met earlier in the same ``add``, in LSH buckets like the stored
+    ones: comparing each article with every earlier one was quadratic (50 s per 2,000 articles)."""
+
+    buckets: dict[tuple[int, bytes], list[tuple[str, bytes, str]]] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+
+    def add(self, article_id: str, sig: bytes, keys: tuple[bytes, ...], group: str) -> None:
+        self.groups[article_id] = group
+        for band, key in enumerate(keys):
+            self.buckets.setdefault((band, key), []).append((article_id, sig, group))
+
+    def candidates(self, keys: tuple[bytes, ...]) -> dict[str, tuple[bytes, str]]:
+        return {aid: (sig, group) for band, key in enumerate(keys) for aid, sig, group in self.buckets.get((band, key), ())}
+
+
+def _group_of(conn: sqlite3.Connection, article_id: str, batch: _Batch) -> str:
+    if article_id in batch.groups:
+        return batch.groups[article_id]
     stored = store.get_article(conn, article_id)
     return stored.group_id if stored else article_id
 
 
 def _near_duplicate_group(conn: sqlite3.Connection, article_id: str, sig: bytes, keys: tuple[bytes, ...],
-                          batch_sigs: list[tuple[str, bytes, str]], threshold: float) -> str:
+                          batch: _Batch, threshold: float) -> str:
     best: tuple[float, str] | None = None
     for cand in store.lsh_candidates(conn, keys) - {article_id}:
         other = store.get_article(conn, cand)
@@ -132,7 +148,7 @@ def _near_duplicate_group(conn: sqlite3.Connection, article_id: str, sig: bytes,
         sim = dedup.similarity(sig, other.signature)
         if sim >= threshold and (best is None or sim > best[0]):
             best = (sim, other.group_id)
-    for aid, other_sig, group in batch_sigs:
+    for aid, (other_sig, group) in batch.candidates(keys).items():
         sim = dedup.similarity(sig, other_sig)
         if aid != article_id and sim >= threshold and (best is None or sim > best[0]):
             best = (sim, group)

@@ -78,3 +78,14 @@ def test_weighted_fusion_normalises_each_side():
     settings = Settings.from_env({}, fusion="weighted", dense_weight=0.5)
     fused = dict(fuse(Ranked(((1, 0.9), (2, 0.1))), Ranked(((2, 30.0), (1, 10.0))), settings))
     assert fused[1] == pytest.approx(0.5) and fused[2] == pytest.approx(0.5)
+
+
+def test_repost_added_later_joins_the_original_story(tmp_path):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    original = sample_articles()[0]
+    kb.add(sample_articles())
+    kb.add([article("repost", original.text.replace("知情人士说", "据知情人士透露") + "\n本文转载自智东西。",
+                    source="转载网", date="2025-05-01")])
+    story = [p for p in kb.retrieve("苏莱曼", 5) if p.article_id in {"ms", "repost"}]
+    assert len({p.article_id for p in story}) == 1
+    assert set(story[0].duplicates) == ({"ms", "repost"} - {story[0].article_id})
