@@ -41,9 +41,9 @@ GOAL_TOKENS_PER_S = 2500
 Encode = Callable[[list[str]], np.ndarray]
 
 
-def sample(data: Path, target: int) -> tuple[list[str], list[str], list[Any]]:
+def sample(data: Path, target: int | None = None) -> tuple[list[str], list[str], list[Any]]:
     """Return (distinct sentences, their paragraph ids, questions) of the first whole paragraphs
-    holding at least ``target`` distinct sentences."""
+    holding at least ``target`` distinct sentences (every paragraph when ``target`` is None)."""
     from qa.config import Settings
     from qa.evaluate import load_squad
     from qa.text import split_sentences
@@ -54,7 +54,7 @@ def sample(data: Path, target: int) -> tuple[list[str], list[str], list[Any]]:
     for article in articles:
         for s in split_sentences(article.text, limit):
             texts.setdefault(s.text, article.id)
-        if len(texts) >= target:
+        if target is not None and len(texts) >= target:
             break
     ids = set(texts.values())
     return list(texts), list(texts.values()), [q for q in questions if q.paragraph_id in ids]
@@ -164,20 +164,10 @@ def full_recall(data: Path, encoder: Any, name: str, encode: Encode) -> dict[str
     """Dense-only retrieval over every paragraph of ``data`` with the product's passage vectors and
     with ``encode``'s: paragraph R@1/R@5 (a paragraph scores its best sentence) and answer-sentence
     hit@1, all questions, question vectors from the product's query encoder both times."""
-    from qa.config import Settings
-    from qa.evaluate import load_squad
-    from qa.text import split_sentences
-
-    articles, questions = load_squad(data)
-    limit = Settings.from_env().max_sentence_chars
-    owner_of: dict[str, str] = {}
-    for a in articles:
-        for s in split_sentences(a.text, limit):
-            owner_of.setdefault(s.text, a.id)
-    texts, owners = list(owner_of), list(owner_of.values())
+    texts, owners, questions = sample(data)
     t0 = time.perf_counter()
     qvecs = encoder.queries([q.text for q in questions])
-    out: dict[str, Any] = {"data": str(data), "paragraphs": len(articles), "sentences": len(texts),
+    out: dict[str, Any] = {"data": str(data), "paragraphs": len(set(owners)), "sentences": len(texts),
                            "questions": len(questions), "query_encoding_s": round(time.perf_counter() - t0, 1)}
     for label, fn in (("product", encoder.passages), (name, encode)):
         t0 = time.perf_counter()

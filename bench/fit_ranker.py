@@ -136,7 +136,7 @@ def abstention(pos: np.ndarray, neg: np.ndarray, w: np.ndarray, b: float) -> lis
     conf = lambda x: 1 / (1 + np.exp(-(x @ w + b)))  # noqa: E731
     cp, cn = conf(pos), conf(neg)
     return [{"threshold": round(float(t), 2), "answerable": round(float(np.mean(cp < t)), 4),
-             "unanswerable": round(float(np.mean(cn < t)), 4)} for t in np.arange(0.3, 0.71, 0.05)]
+             "unanswerable": round(float(np.mean(cn < t)), 4)} for t in np.arange(0.1, 0.71, 0.05)]
 
 
 def _weights(names: tuple[str, ...], w: np.ndarray, b: float) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,10 +98,11 @@ def rank(kb: Any, question: str, passages: Sequence[Passage]) -> Ranked:
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
     best = max((p.score for p in passages), default=0.0)
     share = [passages[c.passage].score / best if best > 0 else 0.0 for c in cands]
+    words = [set(tokenize(c.text)) for c in cands]
     matrix = ranking.features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands],
-                              first, share)
+                              first, share, words)
     scores = ranking.score(matrix)
-    row = ranking.answerability_features(matrix, scores, ranking.covered(info, [c.text for c in cands]))
+    row = ranking.answerability_features(matrix, scores, ranking.covered(info, words))
     return Ranked(cands, matrix, scores, row, ranking.confidence(row, kb.settings.model))
 
 
@@ -113,11 +115,13 @@ _CAUSE_FOLLOWS = re.compile(r"^[\s“「（(]*(?:因为|由于|这是因为|原�
 def _diverse(passages: Sequence[Passage], k: int) -> list[Passage]:
     """Return ``k`` passages in rank order, at most ``PER_ARTICLE`` of them from one article while
     other articles have candidates: the evidence should not all come from one report."""
-    first = [p for i, p in enumerate(passages)
-             if sum(q.article_id == p.article_id for q in passages[:i]) < PER_ARTICLE][:k]
-    rest = [p for p in passages if p not in first]
-    picked = set(map(id, first + rest[:k - len(first)]))
-    return [p for p in passages if id(p) in picked]
+    seen: Counter[str] = Counter()
+    within, beyond = [], []
+    for i, p in enumerate(passages):
+        (within if seen[p.article_id] < PER_ARTICLE else beyond).append(i)
+        seen[p.article_id] += 1
+    keep = within[:k] + beyond[:max(k - len(within), 0)]
+    return [passages[i] for i in sorted(keep)]
 
 
 def _completion(cands: list[Candidate], best: int) -> int | None:

@@ -145,17 +145,21 @@ def _anchor(piece: str, sentence: str, from_end: bool) -> float:
 
 
 def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, prior: Sequence[float],
-             neighbours: Sequence[str], first: Sequence[bool], passage_score: Sequence[float]) -> np.ndarray:
-    """Return the feature matrix (n sentences × len(FEATURES)), columns in ``FEATURES`` order."""
+             neighbours: Sequence[str], first: Sequence[bool], passage_score: Sequence[float],
+             words: Sequence[set[str]] | None = None) -> np.ndarray:
+    """Return the feature matrix (n sentences × len(FEATURES)), columns in ``FEATURES`` order.
+
+    ``words`` are the sentences' tokens when the caller has them already (else tokenized here).
+    """
     rows = []
     cue = next((c for name, _, c in _TYPES if name == info.qtype), None)
     top = float(np.max(dense)) if len(dense) else 0.0
     q = _plain(info.text)
     left, right = _anchor_pieces(q)
     for i, sent in enumerate(sentences):
-        words = set(tokenize(sent))
-        own = _coverage(info, words)
-        ctx = _coverage(info, words | set(tokenize(neighbours[i])))
+        own_words = words[i] if words is not None else set(tokenize(sent))
+        own = _coverage(info, own_words)
+        ctx = _coverage(info, own_words | set(tokenize(neighbours[i])))
         bigram = len(info.bigrams & _bigrams(sent)) / len(info.bigrams) if info.bigrams else 0.0
         plain = _plain(sent)
         lcs = _longest_common_run(q, plain) / len(q) if q else 0.0
@@ -183,12 +187,9 @@ def cross_lingual_order(matrix: np.ndarray) -> np.ndarray:
     return matrix @ w
 
 
-def covered(info: QuestionInfo, texts: Sequence[str]) -> float:
-    """Return the share of the question's idf weight found anywhere in ``texts``."""
-    words: set[str] = set()
-    for t in texts:
-        words.update(tokenize(t))
-    return _coverage(info, words)
+def covered(info: QuestionInfo, words: Sequence[set[str]]) -> float:
+    """Return the share of the question's idf weight found in any of the token sets ``words``."""
+    return _coverage(info, set().union(*words))
 
 
 def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: float) -> np.ndarray:

@@ -388,6 +388,15 @@ def doc_freq(conn: sqlite3.Connection, tokens: Sequence[str]) -> tuple[dict[str,
     return freq, n
 
 
+def sentence_count(conn: sqlite3.Connection) -> int:
+    """Return the number of sentence rows (constant time, from ``row_counts``)."""
+    try:
+        row = conn.execute("SELECT n FROM row_counts WHERE name = 'sentences'").fetchone()
+    except sqlite3.OperationalError:  # opened read-only before any writer added the table
+        row = None
+    return int(row[0]) if row else conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+
+
 def counts(conn: sqlite3.Connection, *, exact: bool = False) -> dict[str, int]:
     """Return row counts: articles, exact duplicates, duplicate groups, chunks, sentences.
 
