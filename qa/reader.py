@@ -120,7 +120,7 @@ def _sync(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int
         # the (trigger-kept) row count minus those equals what we hold, nothing was removed.
         # This keeps a refresh after one added article cheap at 100k+ vectors.
         new = store.vector_ids_after(conn, top)
-        if store.sentence_count(conn) - len(new) == len(vectors):
+        if store.row_count(conn, "sentences") - len(new) == len(vectors):
             for start in range(0, len(new), 20_000):
                 batch = new[start:start + 20_000]
                 vectors.add(np.asarray(batch, dtype=np.int64), fetch(batch))

@@ -131,7 +131,7 @@ def snapshot_if_due(data_dir: Path, conn: sqlite3.Connection, *, force: bool = F
     """
     meta = store.get_meta(conn)
     changed = int(meta.get("changed_since_snapshot", 0))
-    total = store.sentence_count(conn)
+    total = store.row_count(conn, "sentences")
     if not force and changed < max(SNAPSHOT_MIN_CHANGES, SNAPSHOT_SHARE * total):
         return False
     vectors = load_vectors(data_dir, meta)

@@ -384,17 +384,23 @@ def doc_freq(conn: sqlite3.Connection, tokens: Sequence[str]) -> tuple[dict[str,
     if unique:
         marks = ",".join("?" * len(unique))
         freq = dict(conn.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", unique).fetchall())
-    n = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-    return freq, n
+    return freq, row_count(conn, "chunks")
 
 
-def sentence_count(conn: sqlite3.Connection) -> int:
-    """Return the number of sentence rows (constant time, from ``row_counts``)."""
+def row_count(conn: sqlite3.Connection, table: str) -> int:
+    """Return the number of rows of ``table`` (articles, chunks or sentences) in constant time,
+    from the trigger-kept ``row_counts``.
+
+    Raises:
+        ValueError: ``table`` is not one of the counted tables.
+    """
+    if table not in _COUNTED:
+        raise ValueError(f"no row count is kept for {table!r}; counted: {', '.join(_COUNTED)}")
     try:
-        row = conn.execute("SELECT n FROM row_counts WHERE name = 'sentences'").fetchone()
+        row = conn.execute("SELECT n FROM row_counts WHERE name = ?", (table,)).fetchone()
     except sqlite3.OperationalError:  # opened read-only before any writer added the table
         row = None
-    return int(row[0]) if row else conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+    return int(row[0]) if row else conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
 def counts(conn: sqlite3.Connection, *, exact: bool = False) -> dict[str, int]:
