@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa import store  # noqa: E402
+from qa import lookups, store  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from tests.fault_worker import operation, text_of  # noqa: E402
@@ -69,8 +69,8 @@ def inspect_index(index: Path) -> dict[str, Any]:
     kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=index, model="hashing:32"))
     with kb.reader.view() as view:
         conn = view.conn
-        counts = store.counts(conn, exact=True)
-        kept = store.counts(conn)  # the trigger-kept counters must agree with the tables
+        counts = lookups.counts(conn, exact=True)
+        kept = lookups.counts(conn)  # the trigger-kept counters must agree with the tables
         stored = set(store.all_vector_ids(conn).tolist())
         faiss_ids = set(view.vectors.ids())
         info = {

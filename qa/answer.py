@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from qa import ranking, store
+from qa import lookups, ranking
 from qa.followup import resolve
 from qa.retrieve import validate
 from qa.text import detect_language, tokenize
@@ -62,7 +62,7 @@ def candidates(conn: Any, passages: Sequence[Passage]) -> list[Candidate]:
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for i, p in enumerate(passages):
-        rows = store.span_sentences(conn, p.article_id, p.start, p.end)
+        rows = lookups.span_sentences(conn, p.article_id, p.start, p.end)
         for j, (start, end, text, vector) in enumerate(rows):
             if (p.article_id, start) in seen or _NOT_PROSE.match(text):
                 continue
@@ -87,7 +87,7 @@ def rank(kb: Any, question: str, passages: Sequence[Passage]) -> Ranked:
     """Return the sentences of ``passages`` ranked for ``question``, and how likely any answers it."""
     with kb.reader.view() as view:
         cands = candidates(view.conn, passages)
-        freq, n = store.doc_freq(view.conn, tokenize(question))
+        freq, n = lookups.doc_freq(view.conn, tokenize(question))
     if not cands:
         return Ranked([], np.zeros((0, len(ranking.FEATURES)), np.float32), np.zeros(0, np.float32),
                       np.zeros(len(ranking.ANSWERABILITY), np.float32), 0.0)

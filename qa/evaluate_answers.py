@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from qa import lexical, ranking
+from qa import lexical
 from qa.answer import rank
 from qa.config import Settings
 from qa.text import split_sentences, tokenize

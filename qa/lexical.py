@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from qa import store
+from qa import lookups
 from qa.filters import Filters
 
 # FTS5's idf, log((N - n + 0.5) / (n + 0.5)), is clamped to ~0 once a term is in half the rows
@@ -53,7 +53,7 @@ def informative(conn: sqlite3.Connection, tokens: Sequence[str]) -> list[str]:
     unique = list(dict.fromkeys(t for t in tokens if t.strip()))
     if not unique:
         return []
-    freq, n = store.doc_freq(conn, unique)
+    freq, n = lookups.doc_freq(conn, unique)
     kept = [t for t in unique if freq.get(t, 0) < COMMON_SHARE * n]
     return kept or [min(unique, key=lambda t: freq.get(t, 0))]
 

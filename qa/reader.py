@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import store
+from qa import lookups, store
 from qa.errors import IndexNotFoundError
 from qa.indexdir import DB_NAME, VECTORS_NAME, IndexDir
 from qa.vectors import VectorIndex
@@ -114,13 +114,13 @@ def _sync(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int
     conn.execute("BEGIN")
     try:
         gen = store.generation(conn)
-        fetch = lambda batch: store.vectors_for(conn, batch, dim)  # noqa: E731
+        fetch = lambda batch: lookups.vectors_for(conn, batch, dim)  # noqa: E731
         top = vectors.max_id()
         # Rowids are never reused, so rows added since our copy lie above its largest id; when
         # the (trigger-kept) row count minus those equals what we hold, nothing was removed.
         # This keeps a refresh after one added article cheap at 100k+ vectors.
         new = store.vector_ids_after(conn, top)
-        if store.row_count(conn, "sentences") - len(new) == len(vectors):
+        if lookups.row_count(conn, "sentences") - len(new) == len(vectors):
             for start in range(0, len(new), 20_000):
                 batch = new[start:start + 20_000]
                 vectors.add(np.asarray(batch, dtype=np.int64), fetch(batch))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa import lexical, store
+from qa import lexical, lookups
 from qa.config import Settings
 from qa.encoders import Encoder
 from qa.filters import Filters
@@ -63,7 +63,7 @@ def dense_candidates(view: ReadView, query_vector: np.ndarray, depth: int, filte
     """
     allowed = np.asarray(lexical.allowed_vector_ids(view.conn, filters), dtype=np.int64) if filters.active else None
     hits = view.vectors.search(query_vector, depth * 4, allowed)
-    owner = store.sentence_chunks(view.conn, [sid for sid, _ in hits])
+    owner = lookups.sentence_chunks(view.conn, [sid for sid, _ in hits])
     best: dict[int, float] = {}
     for sid, score in hits:
         if sid in owner and owner[sid] not in best:
@@ -98,7 +98,7 @@ def fuse(dense: Ranked, sparse: Ranked, settings: Settings) -> list[tuple[int, f
 def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> list[Passage]:
     """Return the top ``k`` passages, keeping only the best chunk of each near-duplicate group
     that comes from another article (so one reposted story does not fill the list)."""
-    rows = store.chunks_by_rowid(view.conn, [rid for rid, _ in fused[: max(4 * k, k + 20)]])
+    rows = lookups.chunks_by_rowid(view.conn, [rid for rid, _ in fused[: max(4 * k, k + 20)]])
     chosen, article_of_group = [], {}
     for rid, score in fused:
         sc = rows.get(rid)
@@ -110,7 +110,7 @@ def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> l
         chosen.append((sc, score))
         if len(chosen) == k:
             break
-    members = store.group_members(view.conn, {sc.group_id for sc, _ in chosen})
+    members = lookups.group_members(view.conn, {sc.group_id for sc, _ in chosen})
     return [Passage(
         article_id=sc.chunk.article_id, chunk_id=sc.chunk.id, text=sc.chunk.text, score=round(score, 6),
         start=sc.chunk.start, end=sc.chunk.end, title=sc.title, source=sc.source, date=sc.date, url=sc.url,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qa import store
+from qa import lookups, store
 from qa.indexdir import VECTORS_NAME, VECTORS_STAMP, IndexDir, write_json_atomic
 from qa.reader import ReadView, _sync, load_vectors
 
@@ -98,7 +98,7 @@ def _iso(ts: str | float | None) -> str:
 
 def index_status(index_dir: IndexDir, view: ReadView) -> IndexStatus:
     """Return the status of the index behind ``view``."""
-    c = store.counts(view.conn)
+    c = lookups.counts(view.conn)
     size = sum(p.stat().st_size for p in index_dir.path.rglob("*") if p.is_file())
     m = view.meta
     return IndexStatus(
@@ -120,7 +120,7 @@ def manifest_for(conn: sqlite3.Connection) -> dict[str, Any]:
         manifest[k] = int(manifest[k]) if manifest[k] is not None else None
     manifest["built_at"] = _iso(meta.get("created_at"))
     manifest["updated_at"] = _iso(meta.get("updated_at"))
-    manifest["counts"] = store.counts(conn)
+    manifest["counts"] = lookups.counts(conn)
     return manifest
 
 
@@ -131,7 +131,7 @@ def snapshot_if_due(data_dir: Path, conn: sqlite3.Connection, *, force: bool = F
     """
     meta = store.get_meta(conn)
     changed = int(meta.get("changed_since_snapshot", 0))
-    total = store.row_count(conn, "sentences")
+    total = lookups.row_count(conn, "sentences")
     if not force and changed < max(SNAPSHOT_MIN_CHANGES, SNAPSHOT_SHARE * total):
         return False
     vectors = load_vectors(data_dir, meta)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qa import store
+from qa import lookups, store
 from qa.config import Settings
 from qa.kb import KnowledgeBase
 from tests.fault_worker import operation
@@ -43,8 +43,8 @@ def _run_and_kill(index: Path, start: int, rng: random.Random) -> int:
 def _check_consistent(index: Path) -> set[str]:
     kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=index, model="hashing:32"))
     with kb.reader.view() as view:
-        counts = store.counts(view.conn, exact=True)
-        kept = store.counts(view.conn)
+        counts = lookups.counts(view.conn, exact=True)
+        kept = lookups.counts(view.conn)
         assert {k: kept[k] for k in ("articles", "chunks", "sentences")} == {
             k: counts[k] for k in ("articles", "chunks", "sentences")}, "trigger-kept counts drifted"
         ids = set(store.all_vector_ids(view.conn).tolist())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa import lexical, store
+from qa import lexical, lookups
 from qa.kb import KnowledgeBase
 from tests.helpers import article, hashing_settings
 
@@ -20,7 +20,7 @@ def kb(tmp_path):
 def test_terms_in_half_the_chunks_or_more_are_left_out(kb):
     with kb.reader.view() as view:
         kept = lexical.informative(view.conn, ["报道", "的", "台风", "苏莱曼", "报道"])
-        freq, n = store.doc_freq(view.conn, ["报道", "台风", "苏莱曼"])
+        freq, n = lookups.doc_freq(view.conn, ["报道", "台风", "苏莱曼"])
     assert n == 4 and freq["报道"] == 4 and freq["台风"] == 2
     assert kept == ["苏莱曼"]
 

@@ -1,0 +1,125 @@
+"""Read-side lookups in the SQLite store: what search, answers and status ask of it.
+
+Split from ``qa.store`` (which creates the schema and writes); these only read, with any
+connection, including the read-only ones of a running app.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from qa import store
+from qa.types import Chunk
+
+
+def group_members(conn: sqlite3.Connection, group_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Return ``{group_id: [article ids]}`` for the given near-duplicate groups."""
+    groups: dict[str, list[str]] = {}
+    for gid in set(group_ids):
+        groups[gid] = [r for (r,) in conn.execute("SELECT id FROM articles WHERE group_id=? ORDER BY added_at", (gid,))]
+    return groups
+
+
+def sentence_chunks(conn: sqlite3.Connection, sentence_ids: Sequence[int]) -> dict[int, int]:
+    """Return ``{sentence rowid: chunk rowid}`` for the sentences that exist."""
+    out: dict[int, int] = {}
+    for start in range(0, len(sentence_ids), 900):
+        batch = [int(r) for r in sentence_ids[start:start + 900]]
+        marks = ",".join("?" * len(batch))
+        out.update(conn.execute(f"SELECT rowid, chunk_rowid FROM sentences WHERE rowid IN ({marks})", batch))
+    return out
+
+
+def span_sentences(conn: sqlite3.Connection, article_id: str, start: int, end: int) -> list[tuple[int, int, str, np.ndarray]]:
+    """Return ``(start, end, text, vector)`` of the article's sentences inside ``[start, end)``, in order."""
+    rows = conn.execute("SELECT start, end, text, vector FROM sentences WHERE article_id=? AND start>=? AND end<=?"
+                        " ORDER BY start", (article_id, start, end))
+    return [(s, e, t, np.frombuffer(v, dtype=np.float32)) for s, e, t, v in rows]
+
+
+def vectors_for(conn: sqlite3.Connection, rowids: Sequence[int], dim: int) -> np.ndarray:
+    """Return the stored vectors of these sentence rowids, in that order, as float32 (n, dim)."""
+    out = np.empty((len(rowids), dim), dtype=np.float32)
+    for start in range(0, len(rowids), 900):
+        batch = [int(r) for r in rowids[start:start + 900]]
+        marks = ",".join("?" * len(batch))
+        found = dict(conn.execute(f"SELECT rowid, vector FROM sentences WHERE rowid IN ({marks})", batch).fetchall())
+        for i, r in enumerate(batch):
+            out[start + i] = np.frombuffer(found[r], dtype=np.float32)
+    return out
+
+
+_SELECT_CHUNKS = (
+    "SELECT c.rowid, c.id, c.article_id, c.text, c.start, c.end, c.ordinal,"
+    " a.title, a.source, a.date, a.url, a.group_id FROM chunks c JOIN articles a ON a.id = c.article_id"
+)
+
+
+def _row_to_chunk(row: tuple) -> store.StoredChunk:
+    rowid, cid, aid, text, start, end, ordinal, title, source, date, url, group_id = row
+    return store.StoredChunk(rowid, Chunk(cid, aid, text, start, end, ordinal), title, source, date, url, group_id)
+
+
+def chunks_by_rowid(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, store.StoredChunk]:
+    """Return ``{rowid: store.StoredChunk}`` for the rowids that exist."""
+    out: dict[int, store.StoredChunk] = {}
+    for start in range(0, len(rowids), 900):
+        batch = [int(r) for r in rowids[start:start + 900]]
+        marks = ",".join("?" * len(batch))
+        for row in conn.execute(_SELECT_CHUNKS + f" WHERE c.rowid IN ({marks})", batch):
+            out[row[0]] = _row_to_chunk(row)
+    return out
+
+
+def article_chunks(conn: sqlite3.Connection, article_id: str) -> list[store.StoredChunk]:
+    """Return an article's chunks in reading order."""
+    return [_row_to_chunk(r) for r in conn.execute(_SELECT_CHUNKS + " WHERE c.article_id=? ORDER BY c.ordinal",
+                                                   (article_id,))]
+
+
+def doc_freq(conn: sqlite3.Connection, tokens: Sequence[str]) -> tuple[dict[str, int], int]:
+    """Return ``({token: number of chunks containing it}, number of chunks)`` from the FTS5 vocabulary."""
+    unique = list(dict.fromkeys(tokens))
+    freq: dict[str, int] = {}
+    if unique:
+        marks = ",".join("?" * len(unique))
+        freq = dict(conn.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", unique).fetchall())
+    return freq, row_count(conn, "chunks")
+
+
+def row_count(conn: sqlite3.Connection, table: str) -> int:
+    """Return the number of rows of ``table`` (articles, chunks or sentences) in constant time,
+    from the trigger-kept ``row_counts``.
+
+    Raises:
+        ValueError: ``table`` is not one of the counted tables.
+    """
+    if table not in store.COUNTED_TABLES:
+        raise ValueError(f"no row count is kept for {table!r}; counted: {', '.join(store.COUNTED_TABLES)}")
+    try:
+        row = conn.execute("SELECT n FROM row_counts WHERE name = ?", (table,)).fetchone()
+    except sqlite3.OperationalError:  # opened read-only before any writer added the table
+        row = None
+    return int(row[0]) if row else conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def counts(conn: sqlite3.Connection, *, exact: bool = False) -> dict[str, int]:
+    """Return row counts: articles, exact duplicates, duplicate groups, chunks, sentences.
+
+    Articles, chunks and sentences come from the trigger-kept ``row_counts`` (constant time);
+    ``exact=True`` counts every table instead and adds ``fts_rows`` (for integrity checks).
+    """
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    out = {"exact_duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+           "stories": one("SELECT COUNT(DISTINCT group_id) FROM articles WHERE duplicate_of IS NULL")}
+    if exact:
+        out.update({t: one(f"SELECT COUNT(*) FROM {t}") for t in store.COUNTED_TABLES})
+        out["fts_rows"] = one("SELECT COUNT(*) FROM chunks_fts")
+    else:
+        try:
+            out.update(dict(conn.execute("SELECT name, n FROM row_counts")))
+        except sqlite3.OperationalError:  # opened read-only before any writer added the table
+            out.update({t: one(f"SELECT COUNT(*) FROM {t}") for t in store.COUNTED_TABLES})
+    return out
