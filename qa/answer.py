@@ -10,7 +10,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -77,22 +77,26 @@ class Ranked:
     """The candidates of a question with their features, scores and the answer's confidence."""
 
     candidates: list[Candidate]
+    passages: tuple[Passage, ...]  # what ``Candidate.passage`` indexes
     matrix: np.ndarray
     scores: np.ndarray
     answerability: np.ndarray
     confidence: float
 
 
-def rank(kb: Any, question: str, passages: Sequence[Passage]) -> Ranked:
-    """Return the sentences of ``passages`` ranked for ``question``, and how likely any answers it."""
+def rank(kb: Any, question: str, passages: Sequence[Passage], query_vector: np.ndarray | None = None) -> Ranked:
+    """Return the sentences of ``passages`` ranked for ``question``, and how likely any answers it.
+
+    ``query_vector`` is the question's vector if the caller has encoded it already.
+    """
     with kb.reader.view() as view:
         cands = candidates(view.conn, passages)
         freq, n = lookups.doc_freq(view.conn, tokenize(question))
     if not cands:
-        return Ranked([], np.zeros((0, len(ranking.FEATURES)), np.float32), np.zeros(0, np.float32),
+        return Ranked([], tuple(passages), np.zeros((0, len(ranking.FEATURES)), np.float32), np.zeros(0, np.float32),
                       np.zeros(len(ranking.ANSWERABILITY), np.float32), 0.0)
     info = ranking.describe(question, freq, n)
-    qvec = kb.encoder.queries([question])[0]
+    qvec = kb.encoder.queries([question])[0] if query_vector is None else query_vector
     dense = np.stack([c.vector for c in cands]) @ qvec
     prior = [1.0 / (c.passage + 1) for c in cands]
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
@@ -103,13 +107,18 @@ def rank(kb: Any, question: str, passages: Sequence[Passage]) -> Ranked:
                               first, share, words)
     scores = ranking.score(matrix)
     row = ranking.answerability_features(matrix, scores, ranking.covered(info, words))
-    return Ranked(cands, matrix, scores, row, ranking.confidence(row, kb.settings.model))
+    return Ranked(cands, tuple(passages), matrix, scores, row, ranking.confidence(row, kb.settings.model))
 
 
 # A sentence that opens by pointing back ("因此它……", "这……") needs the one before it; a
 # sentence followed by one that opens with a cause ("因为……") is completed by it.
 _POINTS_BACK = re.compile(r"^[\s“「（(]*(?:因此|所以|因而|于是|这|此|该|其|他们|她们|他|她|它|但|而|不过|然而)")
 _CAUSE_FOLLOWS = re.compile(r"^[\s“「（(]*(?:因为|由于|这是因为|原因是|为了|以便)")
+# A question that asks for a reason, a process, a description or a list is answered by the
+# best sentence and the one after it: on CMRC 2018, 8 % of gold answers run over two sentences,
+# mostly for these questions ("树叶是什么形状的", "高英是怎么死的").
+_DESCRIBES = re.compile(r"为什么|为何|怎么|怎样|如何|什么样|哪些|特点|特征|原因|作用|用途|过程|影响|内容|方式|方法|"
+                        r"\bwhy\b|\bhow\b", re.IGNORECASE)
 
 
 def _diverse(passages: Sequence[Passage], k: int) -> list[Passage]:
@@ -124,25 +133,30 @@ def _diverse(passages: Sequence[Passage], k: int) -> list[Passage]:
     return [passages[i] for i in sorted(keep)]
 
 
-def _completion(cands: list[Candidate], best: int) -> int | None:
+def _completion(cands: list[Candidate], best: int, question: str) -> int | None:
     """Return the index of the neighbouring sentence that completes ``best``, if one does."""
     c = cands[best]
     if best > 0 and cands[best - 1].passage == c.passage and _POINTS_BACK.match(c.text):
         return best - 1
-    if best + 1 < len(cands) and cands[best + 1].passage == c.passage and _CAUSE_FOLLOWS.match(cands[best + 1].text):
+    after = cands[best + 1] if best + 1 < len(cands) and cands[best + 1].passage == c.passage else None
+    if after and (_CAUSE_FOLLOWS.match(after.text) or _DESCRIBES.search(question)):
         return best + 1
     return None
 
 
-def _select(cands: list[Candidate], scores: np.ndarray) -> list[int]:
+def unit(cands: list[Candidate], i: int, question: str) -> list[int]:
+    """Return the candidates quoted when sentence ``i`` is chosen: it and the neighbour that
+    completes it, in reading order (what ``qa eval`` scores as one answer)."""
+    extra = _completion(cands, i, question)
+    return [i] if extra is None else sorted((i, extra))
+
+
+def _select(cands: list[Candidate], scores: np.ndarray, question: str) -> list[int]:
     """Return indices of the quotes: the best sentence, the neighbour that completes it, and
     sentences from other passages scoring within ``SUPPORT_MARGIN`` of the best (support)."""
     order = list(np.argsort(-scores))
+    chosen = unit(cands, order[0], question)
     best = order[0]
-    chosen = [best]
-    extra = _completion(cands, best)
-    if extra is not None:
-        chosen.append(extra)
     close = [i for i in order[1:] if scores[best] - scores[i] <= SUPPORT_MARGIN]
     # Support from another article (another outlet's report) first, then from other passages.
     for i in sorted(close, key=lambda i: cands[i].article_id in {cands[j].article_id for j in chosen}):
@@ -158,9 +172,38 @@ def _similar(a: str, b: str) -> bool:
     return len(sa & sb) / max(len(sa | sb), 1) > 0.8
 
 
-def _quote(c: Candidate, p: Passage, s: float, number: int) -> Quote:
-    return Quote(text=c.text, article_id=p.article_id, start=c.start, end=c.end, title=p.title, source=p.source,
-                 date=p.date, url=p.url, score=round(float(s), 4), passage=number, also_in=p.duplicates)
+def runs(cands: list[Candidate], chosen: Sequence[int], passages: Sequence[Passage]) -> list[list[int]]:
+    """Return the chosen candidate indices (in reading order) grouped into runs of sentences that
+    follow each other in the article with only whitespace between: each run is quoted as one span."""
+    out: list[list[int]] = []
+    for i in sorted(chosen, key=lambda i: (cands[i].passage, cands[i].start)):
+        c, p = cands[i], passages[cands[i].passage]
+        last = cands[out[-1][-1]] if out else None
+        if last and last.passage == c.passage and not p.text[last.end - p.start:c.start - p.start].strip():
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def quote_text(cands: list[Candidate], run: list[int], p: Passage) -> str:
+    """Return the article text a run of sentences spans (verbatim, from the passage)."""
+    return p.text[cands[run[0]].start - p.start:cands[run[-1]].end - p.start]
+
+
+def ranked_quotes(ranked: Ranked, question: str, n: int) -> list[list[str]]:
+    """Return, for each of the ``n`` best sentences, the quote texts choosing it would give
+    (with its completing neighbour): the units ``qa eval`` scores for hit@1 and hit@3."""
+    cands, ps = ranked.candidates, ranked.passages
+    return [[quote_text(cands, run, ps[cands[run[0]].passage]) for run in runs(cands, unit(cands, int(i), question), ps)]
+            for i in np.argsort(-ranked.scores)[:n]]
+
+
+def _quote(cands: list[Candidate], run: list[int], p: Passage, scores: np.ndarray, number: int) -> Quote:
+    """Return one quote for a run of adjacent sentences: one span of the article, one citation."""
+    return Quote(text=quote_text(cands, run, p), article_id=p.article_id, start=cands[run[0]].start,
+                 end=cands[run[-1]].end, title=p.title, source=p.source, date=p.date, url=p.url,
+                 score=round(float(max(scores[i] for i in run)), 4), passage=number, also_in=p.duplicates)
 
 
 def answer_question(kb: Any, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
@@ -170,26 +213,41 @@ def answer_question(kb: Any, question: str, *, history: Sequence[Any] = (), k: i
     Raises:
         ValueError: empty or over-long question, k outside 1..1000, or a bad filter.
     """
+    return answer_and_ranking(kb, question, history=history, k=k, since=since, until=until, sources=sources)[0]
+
+
+def answer_and_ranking(kb: Any, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
+                       until: Any = None, sources: Iterable[str] | None = None,
+                       query_vector: np.ndarray | None = None) -> tuple[Answer, Ranked]:
+    """Return the answer and the ranking it was made from (scores as used: ``qa eval`` reads them).
+
+    ``query_vector`` is the vector of the query the question resolves to, if already encoded.
+
+    Raises:
+        ValueError: as ``answer_question``.
+    """
     question = validate(question, k)
     lang = detect_language(question)
     query = resolve(question, history)
-    passages = _diverse(kb.retrieve(query, 2 * k, since=since, until=until, sources=sources), k)
+    qvec = kb.encoder.queries([query])[0] if query_vector is None else query_vector
+    passages = _diverse(kb.retrieve(query, 2 * k, since=since, until=until, sources=sources, query_vector=qvec), k)
     notes = (ENGLISH_NOTE,) if lang == "en" else ()
-    ranked = rank(kb, query, passages)
-    cands, matrix, scores, conf = ranked.candidates, ranked.matrix, ranked.scores, ranked.confidence
-    if lang == "en" and len(scores):
-        order = ranking.cross_lingual_order(matrix)  # keep the fitted scale, reorder by meaning
-        scores = order - order.max() + scores.max()
+    ranked = rank(kb, query, passages, qvec)
+    cands, conf = ranked.candidates, ranked.confidence
+    if lang == "en" and cands:
+        order = ranking.cross_lingual_order(ranked.matrix)  # keep the fitted scale, reorder by meaning
+        ranked = replace(ranked, scores=order - order.max() + ranked.scores.max())
     if conf < ABSTAIN_BELOW and lang == "en" and cands:
         notes += (LOW_CONFIDENCE_NOTE,)
     elif not cands or conf < ABSTAIN_BELOW:
         return Answer(question=question, text=NOT_FOUND[lang], passages=tuple(passages), abstained=True,
-                      confidence=round(conf, 4), language=lang, query=query, notes=notes)
-    chosen = sorted(_select(cands, scores), key=lambda i: (cands[i].passage, cands[i].start))
-    used = list(dict.fromkeys(cands[i].passage for i in chosen))
+                      confidence=round(conf, 4), language=lang, query=query, notes=notes), ranked
+    quoted = runs(cands, _select(cands, ranked.scores, query), passages)
+    used = list(dict.fromkeys(cands[run[0]].passage for run in quoted))
     number = {p: n + 1 for n, p in enumerate(used)}
     shown = [passages[p] for p in used] + [p for i, p in enumerate(passages) if i not in number]
-    quotes = tuple(_quote(cands[i], passages[cands[i].passage], scores[i], number[cands[i].passage]) for i in chosen)
+    quotes = tuple(_quote(cands, run, passages[cands[run[0]].passage], ranked.scores, number[cands[run[0]].passage])
+                   for run in quoted)
     text = " ".join(f"{q.text}[{q.passage}]" for q in quotes)
     return Answer(question=question, text=text, quotes=quotes, passages=tuple(shown), abstained=False,
-                  confidence=round(conf, 4), language=lang, query=query, notes=notes)
+                  confidence=round(conf, 4), language=lang, query=query, notes=notes), ranked

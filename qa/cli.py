@@ -153,24 +153,25 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json([asdict(p) for p in passages])
         return 0
+    from qa.terminal import passage_block
+
     if not passages:
         print("no passages match")
     for i, p in enumerate(passages, 1):
-        print(f"[{i}] {p.title} — {p.source or '?'} {p.date or ''}  score {p.score:.4f}  ({p.article_id} {p.start}–{p.end})")
-        print(f"    {p.text}\n")
+        print(passage_block(i, p, score=True) + "\n")
     return 0
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from qa.kb import KnowledgeBase
-    from qa.render import answer_as_text
+    from qa.terminal import answer_text
 
     answer = KnowledgeBase(settings=settings).answer(
         args.query, k=args.k, since=args.since, until=args.until, sources=args.sources)
     if args.json:
         _print_json(asdict(answer))
     else:
-        print(answer_as_text(answer))
+        print(answer_text(answer))
     return 0
 
 

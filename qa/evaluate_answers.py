@@ -1,6 +1,9 @@
 """Answer metrics for ``qa eval``: sentence hits, abstention, offsets, and two baselines.
 
-* hit@1 / hit@3 – the best / any of the three best ranked sentences contains a gold answer;
+* hit@1 / hit@3 – the quote of the best / of any of the three best ranked sentences contains a
+  gold answer, each sentence quoted as the answer would quote it (with the neighbour that
+  completes it, adjacent sentences as one span: 8 % of CMRC gold answers run over two);
+* quote characters – mean length of what an answer quotes (the price of longer quotes);
 * abstained (answerable) – share of answerable questions the system refused;
 * abstained (unanswerable) – every fourth document's paragraphs are removed from a copy of the
   index and their questions asked again: the share refused (higher is better);
@@ -19,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from qa import lexical
-from qa.answer import rank
+from qa.answer import answer_and_ranking, ranked_quotes
 from qa.config import Settings
 from qa.text import split_sentences, tokenize
 from qa.types import Article
@@ -48,36 +51,45 @@ def _bm25_baseline(sentences: list[str], questions: Sequence[Any]) -> float:
     return hits / max(len(questions), 1)
 
 
-def _dense_baseline(kb: Any, questions: Sequence[Any]) -> float:
+def _dense_baseline(kb: Any, questions: Sequence[Any], qvecs: np.ndarray) -> float:
     """Best sentence by dense similarity over every indexed sentence (vectors from the index)."""
     with kb.reader.view() as view:
         rows = view.conn.execute("SELECT text, vector FROM sentences").fetchall()
     texts = [t for t, _ in rows]
     matrix = np.stack([np.frombuffer(v, dtype=np.float32) for _, v in rows])
-    qvecs = kb.encoder.queries([q.text for q in questions])
     best = np.argmax(qvecs @ matrix.T, axis=1)
     return sum(_hit(texts[b], q.answers) for b, q in zip(best, questions)) / max(len(questions), 1)
 
 
-def _answerable(kb: Any, questions: Sequence[Any], tick: Callable[[], None]) -> tuple[dict[str, float], list[float]]:
-    hit1 = hit3 = abstained = quotes = exact = 0
+def _query_vectors(kb: Any, questions: Sequence[Any]) -> np.ndarray:
+    """Encode every question once, in batches (the eval asks each several times)."""
+    texts = [q.text.strip() for q in questions]
+    parts = [kb.encoder.queries(texts[i:i + 64]) for i in range(0, len(texts), 64)]
+    return np.concatenate(parts) if parts else np.zeros((0, kb.encoder.dim), np.float32)
+
+
+def _answerable(kb: Any, questions: Sequence[Any], qvecs: np.ndarray,
+                tick: Callable[[], None]) -> tuple[dict[str, float], list[float]]:
+    hit1 = hit3 = abstained = quotes = exact = chars = answered = 0
     confs: list[float] = []
     texts = {a.id: a.text for a in kb.articles()}
-    for q in questions:
-        answer = kb.answer(q.text)
+    for q, vector in zip(questions, qvecs):
+        answer, ranked = answer_and_ranking(kb, q.text, query_vector=vector)
         confs.append(answer.confidence)
         abstained += answer.abstained
+        answered += not answer.abstained
         for quote in answer.quotes:
             quotes += 1
+            chars += len(quote.text)
             exact += texts[quote.article_id][quote.start:quote.end] == quote.text
-        ranked = rank(kb, q.text, list(answer.passages) if answer.abstained else kb.retrieve(q.text, 5))
-        top = [ranked.candidates[i].text for i in np.argsort(-ranked.scores)[:_SENTENCE_CAP]]
-        hit1 += bool(top) and _hit(top[0], q.answers)
-        hit3 += any(_hit(t, q.answers) for t in top)
+        units = ranked_quotes(ranked, q.text.strip(), _SENTENCE_CAP)
+        hit1 += bool(units) and any(_hit(t, q.answers) for t in units[0])
+        hit3 += any(_hit(t, q.answers) for u in units for t in u)
         tick()
     n = max(len(questions), 1)
     return {"hit@1": hit1 / n, "hit@3": hit3 / n, "abstained_answerable": abstained / n,
-            "offsets_exact": exact / quotes if quotes else 1.0, "quotes": quotes}, confs
+            "offsets_exact": exact / quotes if quotes else 1.0, "quotes": quotes,
+            "quote_chars_per_answer": chars / max(answered, 1)}, confs
 
 
 def _unanswerable(kb: Any, articles: Sequence[Article], questions: Sequence[Any], settings: Settings) -> dict[str, Any]:
@@ -92,7 +104,8 @@ def _unanswerable(kb: Any, articles: Sequence[Article], questions: Sequence[Any]
         shutil.copytree(kb.dir.path, copy)
         other = KnowledgeBase(copy, settings=settings, encoder=kb.encoder)
         other.remove(sorted(held_ids))
-        confs = [other.answer(q.text).confidence for q in asked]
+        vectors = _query_vectors(other, asked)
+        confs = [answer_and_ranking(other, q.text, query_vector=v)[0].confidence for q, v in zip(asked, vectors)]
     abstained = sum(c < ranking_threshold() for c in confs)
     return {"questions": len(asked), "abstained_unanswerable": abstained / max(len(asked), 1),
             "confidences": confs}
@@ -116,9 +129,10 @@ def evaluate_answers(kb: Any, articles: Sequence[Article], questions: Sequence[A
                      tick: Callable[[], None]) -> dict[str, Any]:
     """Return the answer metrics (see the module docstring)."""
     sentences = _all_sentences(articles)
+    qvecs = _query_vectors(kb, questions)
     baselines = {"bm25_sentence_hit@1": _bm25_baseline(sentences, questions),
-                 "dense_sentence_hit@1": _dense_baseline(kb, questions)}
-    main, answerable_confs = _answerable(kb, questions, tick)
+                 "dense_sentence_hit@1": _dense_baseline(kb, questions, qvecs)}
+    main, answerable_confs = _answerable(kb, questions, qvecs, tick)
     unans = _unanswerable(kb, articles, questions, settings)
     curve = _curve(answerable_confs, unans.pop("confidences"))
     return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in main.items()},
@@ -130,7 +144,8 @@ def format_answers(report: dict[str, Any]) -> list[str]:
     """Return report lines for the answer metrics."""
     b = report["baselines"]
     lines = [f"answers     hit@1 {report['hit@1']:.4f}  hit@3 {report['hit@3']:.4f}  "
-             f"offsets exact {report['offsets_exact']:.4f} ({report['quotes']} quotes)",
+             f"offsets exact {report['offsets_exact']:.4f} ({report['quotes']} quotes, "
+             f"{report['quote_chars_per_answer']:.0f} characters an answer)",
              f"  abstained: answerable {report['abstained_answerable']:.4f}, "
              f"unanswerable {report['abstained_unanswerable']:.4f} ({report['questions']} questions)",
              f"  baselines: BM25 best sentence hit@1 {b['bm25_sentence_hit@1']:.4f}, "

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import faiss
+import numpy as np
 
 from qa import indexing, store
 from qa.config import Settings
@@ -96,8 +97,12 @@ class KnowledgeBase:
             return index_status(self.dir, view)
 
     def retrieve(self, query: str, k: int = 5, *, since: Any = None, until: Any = None,
-                 sources: Iterable[str] | None = None, mode: str = "hybrid") -> list[Passage]:
+                 sources: Iterable[str] | None = None, mode: str = "hybrid",
+                 query_vector: np.ndarray | None = None) -> list[Passage]:
         """Return the ``k`` best passages for ``query`` (hybrid dense + BM25, duplicates collapsed).
+
+        ``query_vector`` is the query's vector when the caller has it already
+        (``kb.encoder.queries([query])[0]``, e.g. encoded in a batch); otherwise it is encoded here.
 
         Raises:
             ValueError: empty or over-long query, ``k`` outside 1..1000, a filter date that does not parse,
@@ -112,7 +117,7 @@ class KnowledgeBase:
         filters = Filters.make(since=since, until=until, sources=sources)
         with self.reader.view() as view:
             self._check_model(view.data_dir, view.meta)
-            return hybrid_search(view, self.encoder, query, k, filters, self.settings, mode)
+            return hybrid_search(view, self.encoder, query, k, filters, self.settings, mode, query_vector)
 
     def answer(self, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
                until: Any = None, sources: Iterable[str] | None = None) -> Answer:

@@ -85,7 +85,7 @@ class IndexReader:
         data = self.dir.current()
         if data is None:
             raise IndexNotFoundError(
-                f"no index at {self.dir.path}/; build one with `qa index build CORPUS --index {self.dir.path}`")
+                f"no index at {self.dir.path}/; build one with `qa --index {self.dir.path} index build CORPUS`")
         conn = store.connect(data / DB_NAME)
         meta = store.get_meta(conn)
         vectors = load_vectors(data, meta)

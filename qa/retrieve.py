@@ -119,8 +119,11 @@ def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> l
 
 
 def hybrid_search(view: ReadView, encoder: Encoder, query: str, k: int, filters: Filters,
-                  settings: Settings | None = None, mode: str = "hybrid") -> list[Passage]:
+                  settings: Settings | None = None, mode: str = "hybrid",
+                  query_vector: np.ndarray | None = None) -> list[Passage]:
     """Return the ``k`` best passages for ``query``; ``mode`` is "hybrid", "dense" or "bm25".
+
+    ``query_vector`` skips encoding the query when the caller has encoded it already.
 
     Raises:
         ValueError: bad query or k (see ``validate``), or an unknown mode.
@@ -131,7 +134,9 @@ def hybrid_search(view: ReadView, encoder: Encoder, query: str, k: int, filters:
     empty = Ranked(())
     if mode not in ("hybrid", "dense", "bm25"):
         raise ValueError(f"unknown retrieval mode {mode!r}; use hybrid, dense or bm25")
-    dense = dense_candidates(view, encoder.queries([query])[0], depth, filters) if mode != "bm25" else empty
+    if mode != "bm25" and query_vector is None:
+        query_vector = encoder.queries([query])[0]
+    dense = dense_candidates(view, query_vector, depth, filters) if mode != "bm25" else empty
     sparse = lexical_candidates(view, query, depth, filters) if mode != "dense" else empty
     if mode != "hybrid":
         fused = list((dense if mode == "dense" else sparse).hits)

@@ -60,3 +60,35 @@ def test_english_suleyman_question_quotes_the_suleyman_passages_of_both_articles
     answer = seed_kb.answer("why did Microsoft hire Suleyman?")
     suleyman = [q for q in answer.quotes if "苏莱曼" in q.text or "Suleyman" in q.text]
     assert len({q.article_id for q in suleyman}) == 2
+
+
+def _units_fixture():
+    import numpy as np
+
+    from qa.answer import Candidate
+    from qa.types import Passage
+
+    text = "莎莉公司拆分成两家公司。一家名为希尔夏品牌。\n另一家名为 DE 公司。"
+    p = Passage(article_id="a", chunk_id="a-0", text=text, score=1.0, start=10, end=10 + len(text), title="t")
+    spans = [(0, 12), (12, 22), (23, 34)]
+    cands = [Candidate(text[s:e], 10 + s, 10 + e, 0, "", np.zeros(4, np.float32), "a") for s, e in spans]
+    return cands, p
+
+
+def test_adjacent_sentences_are_quoted_as_one_span_and_a_line_break_joins_them_too():
+    from qa.answer import quote_text, runs
+
+    cands, p = _units_fixture()
+    assert runs(cands, [1, 0], [p]) == [[0, 1]]
+    assert quote_text(cands, [0, 1], p) == "莎莉公司拆分成两家公司。一家名为希尔夏品牌。"
+    assert runs(cands, [0, 2], [p]) == [[0], [2]]  # a sentence between them is not quoted
+    assert runs(cands, [1, 2], [p]) == [[1, 2]]  # only whitespace (a line break) between
+
+
+def test_a_question_asking_for_a_description_or_list_quotes_the_next_sentence_too():
+    from qa.answer import unit
+
+    cands, _ = _units_fixture()
+    assert unit(cands, 0, "莎莉公司被拆分成哪些公司？") == [0, 1]
+    assert unit(cands, 0, "莎莉公司被拆分成几家公司？") == [0]
+    assert unit(cands, 2, "莎莉公司被拆分成哪些公司？") == [2]  # nothing follows in the passage

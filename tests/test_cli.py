@@ -55,7 +55,7 @@ def test_search_json_is_machine_readable(env, capsys):
 def test_library_errors_become_one_error_line_and_exit_1(env, capsys):
     assert main(["search", "微软"]) == 1  # no index yet
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and err.count("\n") == 1 and "qa index build" in err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "index build" in err
     main(["index", "build", str(env)])
     capsys.readouterr()
     assert main(["search", "   "]) == 1
@@ -68,3 +68,29 @@ def test_every_subcommand_help_ends_with_an_example():
     actions = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
     for name, sub in actions[0].choices.items():
         assert sub.epilog and sub.epilog.startswith("example: qa"), name
+
+
+def test_ask_prints_the_answer_with_numbered_sources(env, capsys):
+    main(["index", "build", str(env)])
+    capsys.readouterr()
+    assert main(["ask", "微软聘请了哪家投行？"]) == 0
+    out = capsys.readouterr().out
+    assert "[1] 《" in out and ("来源:" in out or "最接近的段落" in out)
+    assert main(["ask", "微软聘请了哪家投行？", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"text", "quotes", "passages", "abstained", "confidence"} <= set(data)
+
+
+def test_search_shows_escape_sequences_in_articles_as_text(env, capsys):
+    from qa.config import Settings
+    from qa.kb import KnowledgeBase
+    from qa.types import Article
+
+    main(["index", "build", str(env)])
+    # The corpus loaders refuse such files as binary; the Python API takes the text as given.
+    KnowledgeBase(settings=Settings.from_env()).add(
+        [Article(id="hostile", title="清屏\x1b[2J标题", text="台风登陆\x1b]0;pwned\x07广东。", source="测试社")])
+    capsys.readouterr()
+    assert main(["search", "台风登陆广东"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\\x1b" in out
