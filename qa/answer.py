@@ -114,11 +114,11 @@ def rank(kb: Any, question: str, passages: Sequence[Passage], query_vector: np.n
 # sentence followed by one that opens with a cause ("因为……") is completed by it.
 _POINTS_BACK = re.compile(r"^[\s“「（(]*(?:因此|所以|因而|于是|这|此|该|其|他们|她们|他|她|它|但|而|不过|然而)")
 _CAUSE_FOLLOWS = re.compile(r"^[\s“「（(]*(?:因为|由于|这是因为|原因是|为了|以便)")
-# A question that asks for a reason, a process, a description or a list is answered by the
-# best sentence and the one after it: on CMRC 2018, 8 % of gold answers run over two sentences,
-# mostly for these questions ("树叶是什么形状的", "高英是怎么死的").
-_DESCRIBES = re.compile(r"为什么|为何|怎么|怎样|如何|什么样|哪些|特点|特征|原因|作用|用途|过程|影响|内容|方式|方法|"
-                        r"\bwhy\b|\bhow\b", re.IGNORECASE)
+# A question that asks for a reason, a process, a description, a definition or a list is
+# answered by the best sentence and the one after it: on CMRC 2018, 8 % of gold answers run
+# over two sentences, mostly for these questions ("树叶是什么形状的", "高英是怎么死的").
+_DESCRIBES = re.compile(r"为什么|为何|怎么|怎样|如何|什么样|哪些|哪[两三四五六七八九十几]|^什么是|特点|特征|原因|作用|"
+                        r"用途|过程|影响|内容|方式|方法|\bwhy\b|\bhow\b", re.IGNORECASE)
 
 
 def _diverse(passages: Sequence[Passage], k: int) -> list[Passage]:

@@ -34,7 +34,7 @@ from qa.types import Answer, Article, Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: one vector per sentence; 3: sentences embedded with their title
+FORMAT_VERSION = 4  # 2: one vector per sentence; 3: embedded with their title; 4: ；and 《…》 do not split
 _CHUNKING = ("chunk_size", "chunk_overlap", "max_sentence_chars")
 
 
