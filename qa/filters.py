@@ -1,11 +1,15 @@
 """Date and outlet filters, validated once and turned into SQL over ``articles a``."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from qa.corpus import parse_date
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # cannot be encoded as UTF-8 (SQLite would raise)
+_MAX_DATE_CHARS = 100  # longer input is no date; its message shows only the start
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,13 @@ class Filters:
         """Return validated filters.
 
         Raises:
-            ValueError: a date does not parse, ``since`` is after ``until``, or ``sources`` is not strings.
+            ValueError: a date does not parse, ``since`` is after ``until``, or ``sources`` is not
+                strings of valid Unicode.
         """
+        for value in (since, until):
+            if isinstance(value, str) and len(value) > _MAX_DATE_CHARS:
+                raise ValueError(f"filter date: unrecognised date {value[:40]!r}… ({len(value)} characters); "
+                                 "use YYYY-MM-DD")
         try:
             lo, hi = parse_date(since), parse_date(until)
         except ValueError as exc:
@@ -40,6 +49,10 @@ class Filters:
             sources = list(sources)
             if any(not isinstance(s, str) for s in sources):
                 raise ValueError("sources must be a list of outlet names (strings)")
+            bad = next((m for m in map(_SURROGATE.search, sources) if m), None)
+            if bad:
+                raise ValueError(f"an outlet name is not valid Unicode (unpaired surrogate "
+                                 f"{ascii(bad.group())[1:-1]}); type it again")
             srcs = tuple(s.strip() for s in sources if s.strip())
         return cls(lo, hi, srcs)
 

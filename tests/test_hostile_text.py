@@ -111,6 +111,8 @@ DOCUMENTED = {
                                   r"|expected a date such as 2024-10-18, got \w+)$", re.S),
     "reversed dates": re.compile(r"filter dates are reversed: since \S+ is after until \S+$"),
     "bad sources": re.compile(r"sources must be a list of outlet names \(strings\)$"),
+    "invalid outlet": re.compile(r"an outlet name is not valid Unicode \(unpaired surrogate \\ud[89a-f][0-9a-f]{2}\); "
+                                 r"type it again$"),
 }
 
 
@@ -278,11 +280,16 @@ def test_hostile_filters_give_passages_or_a_documented_value_error(
     check_retrieve(*hostile_kb, "微软为什么聘请苏莱曼？", 5, since=since, until=until, sources=sources)
 
 
-@pytest.mark.xfail(strict=True, reason="qa/filters.py does not refuse unpaired surrogates in `sources`: "
-                   "SQLite raises UnicodeEncodeError ('utf-8' codec can't encode…)")
 def test_an_outlet_name_with_a_lone_surrogate_gives_a_documented_value_error(
         hostile_kb: tuple[KnowledgeBase, dict[str, str]]) -> None:
-    check_retrieve(*hostile_kb, "微软", 5, sources=["新华社\ud800"])
+    assert check_retrieve(*hostile_kb, "微软", 5, sources=["新华社\ud800"]) == "invalid outlet"
+
+
+def test_a_100k_character_filter_date_is_refused_with_a_short_message(
+        hostile_kb: tuple[KnowledgeBase, dict[str, str]]) -> None:
+    with pytest.raises(ValueError) as info:
+        hostile_kb[0].retrieve("微软", 5, since="2024" * 25_000)
+    assert documented(info.value) == "bad filter date" and len(str(info.value)) < 200
 
 
 # --- examples ----------------------------------------------------------------------------------
