@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from qa.corpus import load_file, parse_date
-from qa.encoding import BINARY
+from qa.encoding import BINARY, TRUNCATED
 from qa.errors import CorpusError, QAError
 from qa.formats import READERS
 from qa.render import safe_url, size_text
@@ -277,7 +277,7 @@ def _refusal(reason: str) -> UploadError:
     """Return the UploadError for a loader refusal ``reason`` (a ``CorpusError`` without the path)."""
     # The loader reports these causes with fixed texts; everything else is a format error
     # whose English detail (e.g. "line 2: invalid JSON …") is what locates the problem.
-    if reason.endswith(BINARY):
+    if reason.endswith(BINARY) or TRUNCATED in reason:
         return UploadError("undecodable", reason, detail=reason)
     if reason.endswith("empty file") or reason.startswith("no article"):  # also front matter only, empty lists
         return UploadError("empty", reason, detail=reason)

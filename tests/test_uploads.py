@@ -114,6 +114,11 @@ def test_binary_upload_is_refused_as_undecodable(env):
     assert refusal(env, "x.txt", b"\x00\x01\x02\xff" * 50).kind == "undecodable"
 
 
+def test_truncated_utf8_upload_is_refused_as_undecodable_with_the_cause(env):
+    error = refusal(env, "x.txt", "微软聘请了苏莱曼。".encode()[:-1])
+    assert error.kind == "undecodable" and "truncated UTF-8" in error.info["detail"]
+
+
 def test_vanished_upload_is_refused_as_unreadable(env):
     with pytest.raises(UploadError) as info:
         env.uploader.add_file(env.tmp / "gone.md", "gone.md")
