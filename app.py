@@ -24,15 +24,19 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import gradio as gr
-import pandas as pd
+# Gradio reports usage to its servers unless told not to; a newsroom's questions stay here
+# (set GRADIO_ANALYTICS_ENABLED=True to opt in).
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from qa.chat import ChatService
-from qa.config import Settings
-from qa.errors import QAError
-from qa.kb import KnowledgeBase
-from qa.render import escape_text
-from qa.types import Answer
+import gradio as gr  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from qa.chat import ChatService  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.errors import QAError  # noqa: E402
+from qa.kb import KnowledgeBase  # noqa: E402
+from qa.render import escape_text  # noqa: E402
+from qa.types import Answer  # noqa: E402
 
 log = logging.getLogger("app")
 

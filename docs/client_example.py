@@ -14,10 +14,14 @@ Markdown in which article text is escaped (``&#91;1&#93;`` is "[1]"); ``plain`` 
 from __future__ import annotations
 
 import html
+import os
 import re
 import sys
 
-from gradio_client import Client
+# gradio_client reports usage to Gradio's servers unless told not to; this example stays local.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from gradio_client import Client  # noqa: E402
 
 
 def plain(markdown: str) -> str:
