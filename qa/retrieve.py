@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -118,6 +119,26 @@ def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> l
     ) for sc, score in chosen]
 
 
+def _both_sides(view: ReadView, encoder: Encoder, query: str, depth: int, filters: Filters, mode: str,
+                query_vector: np.ndarray | None) -> tuple[Ranked, Ranked]:
+    """Return the dense and the keyword candidates (an empty side for mode "bm25" or "dense")."""
+    empty = Ranked(())
+    if mode == "hybrid" and query_vector is None:
+        # The bundled encoder releases the GIL: the query is encoded on a second core while BM25
+        # runs, so the keyword half adds almost nothing to a question's latency.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(encoder.queries, [query])
+            sparse = lexical_candidates(view, query, depth, filters)
+            query_vector = pending.result()[0]
+    else:
+        sparse = lexical_candidates(view, query, depth, filters) if mode != "dense" else empty
+        if mode != "bm25" and query_vector is None:
+            query_vector = encoder.queries([query])[0]
+    if mode == "bm25" or query_vector is None:
+        return empty, sparse
+    return dense_candidates(view, query_vector, depth, filters), sparse
+
+
 def hybrid_search(view: ReadView, encoder: Encoder, query: str, k: int, filters: Filters,
                   settings: Settings | None = None, mode: str = "hybrid",
                   query_vector: np.ndarray | None = None) -> list[Passage]:
@@ -131,13 +152,9 @@ def hybrid_search(view: ReadView, encoder: Encoder, query: str, k: int, filters:
     query = validate(query, k)
     settings = settings or Settings.from_env()
     depth = max(settings.retrieval_depth, k)
-    empty = Ranked(())
     if mode not in ("hybrid", "dense", "bm25"):
         raise ValueError(f"unknown retrieval mode {mode!r}; use hybrid, dense or bm25")
-    if mode != "bm25" and query_vector is None:
-        query_vector = encoder.queries([query])[0]
-    dense = dense_candidates(view, query_vector, depth, filters) if mode != "bm25" else empty
-    sparse = lexical_candidates(view, query, depth, filters) if mode != "dense" else empty
+    dense, sparse = _both_sides(view, encoder, query, depth, filters, mode, query_vector)
     if mode != "hybrid":
         fused = list((dense if mode == "dense" else sparse).hits)
     else:

@@ -149,7 +149,7 @@ def test_reader_sees_updates_and_rebuilds_without_restart(tmp_path):
 def test_missing_index_says_how_to_build(tmp_path):
     kb = KnowledgeBase(settings=hashing_settings(tmp_path))
     assert len(kb) == 0 and kb.articles() == []
-    with pytest.raises(IndexNotFoundError, match="qa index build"):
+    with pytest.raises(IndexNotFoundError, match="index build CORPUS"):
         kb.retrieve("微软", 3)
 
 
