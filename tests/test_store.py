@@ -1,0 +1,19 @@
+"""SQLite storage: connection settings and the trigger-kept row counts."""
+from __future__ import annotations
+
+import pytest
+
+from qa import lookups, store
+
+
+def test_connections_keep_a_64_mb_page_cache_of_their_own(tmp_path):
+    conn = store.connect(tmp_path / "qa.sqlite")
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -store.PAGE_CACHE_KIB
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_row_count_of_a_new_database_is_zero_and_unknown_tables_are_refused(tmp_path):
+    conn = store.connect(tmp_path / "qa.sqlite")
+    assert [lookups.row_count(conn, t) for t in store.COUNTED_TABLES] == [0, 0, 0]
+    with pytest.raises(ValueError, match="no row count is kept for 'lsh'"):
+        lookups.row_count(conn, "lsh")
