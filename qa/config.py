@@ -19,7 +19,7 @@ import platformdirs
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 # How passages are encoded: torch (the sentence-transformers model), or onnx-int8 (the same model
-# exported to ONNX, MatMul weights in int8, ONNX Runtime; ~8x faster on 2 cores, docs/benchmarks.md).
+# exported to ONNX, MatMul weights in int8, ONNX Runtime; 1.7-8x faster on 2 cores, docs/benchmarks.md).
 ENCODER_BACKENDS = ("torch", "onnx-int8")
 
 

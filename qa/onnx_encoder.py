@@ -4,7 +4,8 @@ The graph is the BERT encoder plus mean pooling; int8 is ONNX Runtime's dynamic 
 MatMul weights per output channel (the embedding table stays fp32: quantising it costs accuracy for
 no speed). Files are named with the model fingerprint (a changed model is exported again) and written
 atomically. Texts get the ``passage: `` prompt and go in length-sorted batches; vectors are
-L2-normalised. On 2 cores, 1 thread and batches of 16 encode ~8x faster than torch (docs/benchmarks.md).
+L2-normalised. On 2 cores, 1 thread and batches of 16 encode 1.7x (quiet machine) to 8x (busy
+machine) as fast as torch (docs/benchmarks.md).
 
 Example::
 
