@@ -93,7 +93,7 @@ def rank(kb: Any, question: str, passages: Sequence[Passage], query_vector: np.n
     """
     with kb.reader.view() as view:
         cands = candidates(view.conn, passages)
-        freq, n = lookups.doc_freq(view.conn, tokenize(question))
+        freq, n = lookups.doc_freq(view.conn, tokenize(question), view.term_docs)
     if not cands:
         return Ranked([], tuple(passages), np.zeros((0, len(ranking.FEATURES)), np.float32), np.zeros(0, np.float32),
                       np.zeros(len(ranking.ANSWERABILITY), np.float32), 0.0)

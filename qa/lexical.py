@@ -25,9 +25,13 @@ def match_expression(tokens: Sequence[str]) -> str:
 
 
 def bm25_search(conn: sqlite3.Connection, tokens: Sequence[str], limit: int,
-                filters: Filters = Filters()) -> list[tuple[int, float]]:
-    """Return up to ``limit`` ``(chunk rowid, score)`` pairs, best first (score = -bm25, higher is better)."""
-    expr = match_expression(informative(conn, tokens))
+                filters: Filters = Filters(),
+                term_docs: dict[str, int] | None = None) -> list[tuple[int, float]]:
+    """Return up to ``limit`` ``(chunk rowid, score)`` pairs, best first (score = -bm25, higher is better).
+
+    ``term_docs`` is a cache of term chunk counts for this generation of the index (see ``informative``).
+    """
+    expr = match_expression(informative(conn, tokens, term_docs))
     if not expr or limit < 1:
         return []
     if not filters.active:
@@ -43,7 +47,8 @@ def bm25_search(conn: sqlite3.Connection, tokens: Sequence[str], limit: int,
     return [(int(r), -float(s)) for r, s in rows]
 
 
-def informative(conn: sqlite3.Connection, tokens: Sequence[str]) -> list[str]:
+def informative(conn: sqlite3.Connection, tokens: Sequence[str],
+                term_docs: dict[str, int] | None = None) -> list[str]:
     """Return the distinct ``tokens`` found in fewer than ``COMMON_SHARE`` of the chunks (BM25
     gives the others no weight); if every token is that common, the rarest one.
 
@@ -53,7 +58,7 @@ def informative(conn: sqlite3.Connection, tokens: Sequence[str]) -> list[str]:
     unique = list(dict.fromkeys(t for t in tokens if t.strip()))
     if not unique:
         return []
-    freq, n = lookups.doc_freq(conn, unique)
+    freq, n = lookups.doc_freq(conn, unique, term_docs)
     kept = [t for t in unique if freq.get(t, 0) < COMMON_SHARE * n]
     return kept or [min(unique, key=lambda t: freq.get(t, 0))]
 

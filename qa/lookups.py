@@ -15,10 +15,15 @@ from qa.types import Chunk
 
 
 def group_members(conn: sqlite3.Connection, group_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Return ``{group_id: [article ids]}`` for the given near-duplicate groups."""
-    groups: dict[str, list[str]] = {}
-    for gid in set(group_ids):
-        groups[gid] = [r for (r,) in conn.execute("SELECT id FROM articles WHERE group_id=? ORDER BY added_at", (gid,))]
+    """Return ``{group_id: [article ids in the order they were added]}`` for these near-duplicate groups."""
+    wanted = sorted(set(group_ids))
+    groups: dict[str, list[str]] = {gid: [] for gid in wanted}
+    for start in range(0, len(wanted), 900):
+        batch = wanted[start:start + 900]
+        rows = conn.execute(f"SELECT group_id, id FROM articles WHERE group_id IN ({','.join('?' * len(batch))})"
+                            " ORDER BY added_at", batch)
+        for gid, aid in rows:
+            groups[gid].append(aid)
     return groups
 
 
@@ -79,14 +84,21 @@ def article_chunks(conn: sqlite3.Connection, article_id: str) -> list[store.Stor
                                                    (article_id,))]
 
 
-def doc_freq(conn: sqlite3.Connection, tokens: Sequence[str]) -> tuple[dict[str, int], int]:
-    """Return ``({token: number of chunks containing it}, number of chunks)`` from the FTS5 vocabulary."""
+def doc_freq(conn: sqlite3.Connection, tokens: Sequence[str],
+             cache: dict[str, int] | None = None) -> tuple[dict[str, int], int]:
+    """Return ``({token: number of chunks containing it}, number of chunks)`` from the FTS5 vocabulary.
+
+    ``cache`` (token -> count, for one generation of the index: ``ReadView.term_docs``) answers
+    the tokens it holds and learns the others; counts of 0 are cached too.
+    """
     unique = list(dict.fromkeys(tokens))
-    freq: dict[str, int] = {}
-    if unique:
-        marks = ",".join("?" * len(unique))
-        freq = dict(conn.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", unique).fetchall())
-    return freq, row_count(conn, "chunks")
+    known = cache if cache is not None else {}
+    missing = [t for t in unique if t not in known]
+    if missing:
+        marks = ",".join("?" * len(missing))
+        found = dict(conn.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", missing).fetchall())
+        known.update({t: found.get(t, 0) for t in missing})
+    return {t: known[t] for t in unique if known[t]}, row_count(conn, "chunks")
 
 
 def row_count(conn: sqlite3.Connection, table: str) -> int:

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,9 @@ class ReadView:
     vectors: VectorIndex
     meta: dict[str, str]
     generation: int
+    # Chunk counts of the query terms looked up in this generation (idf for BM25 term pruning
+    # and the answer ranker): questions share many terms, and a new generation starts afresh.
+    term_docs: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 class IndexReader:

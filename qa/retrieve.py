@@ -73,7 +73,7 @@ def dense_candidates(view: ReadView, query_vector: np.ndarray, depth: int, filte
 
 def lexical_candidates(view: ReadView, query: str, depth: int, filters: Filters) -> Ranked:
     """Return the BM25 best chunks for ``query`` among those passing ``filters``."""
-    return Ranked(tuple(lexical.bm25_search(view.conn, tokenize(query), depth, filters)))
+    return Ranked(tuple(lexical.bm25_search(view.conn, tokenize(query), depth, filters, view.term_docs)))
 
 
 def fuse(dense: Ranked, sparse: Ranked, settings: Settings) -> list[tuple[int, float]]:

@@ -42,3 +42,14 @@ def test_common_terms_do_not_change_the_ranking(kb):
 def test_query_of_only_common_words_still_returns_chunks(kb):
     with kb.reader.view() as view:
         assert len(lexical.bm25_search(view.conn, ["报道"], 10)) == 4
+
+
+def test_term_counts_are_cached_per_generation_and_a_new_generation_starts_afresh(kb):
+    with kb.reader.view() as view:
+        lexical.informative(view.conn, ["台风", "苏莱曼", "不存在的词"], view.term_docs)
+        assert view.term_docs == {"台风": 2, "苏莱曼": 1, "不存在的词": 0}
+        view.term_docs["台风"] = 4  # a cached count is used as it is
+        assert lexical.informative(view.conn, ["台风", "苏莱曼"], view.term_docs) == ["苏莱曼"]
+    kb.remove(["d"])
+    with kb.reader.view() as view:
+        assert view.term_docs == {}
