@@ -274,7 +274,13 @@ class KnowledgeBase:
             raise IndexMismatchError(
                 f"{self.dir.path} was built with model {meta.get('model')}; run `qa index build` to rebuild it "
                 f"for model {self.settings.model} (or set QA_MODEL={meta.get('model')})")
-        if meta.get("model_fingerprint") != self.encoder.fingerprint:  # same name, other weights
+        built, loaded = meta.get("model_fingerprint") or "", self.encoder.fingerprint
+        if built != loaded and built.split("+")[0] == loaded.split("+")[0]:  # same weights, other backend
+            before, now = built.partition("+")[2] or "torch", loaded.partition("+")[2] or "torch"
+            raise IndexMismatchError(
+                f"{self.dir.path} was built with encoder backend {before}, this process uses {now}; "
+                f"run `qa index build` to rebuild it, or set QA_ENCODER_BACKEND={before} to keep the index")
+        if built != loaded:  # same name, other weights
             raise IndexMismatchError(
                 f"{self.dir.path} was built with model {meta.get('model')} (weights fingerprint "
                 f"{meta.get('model_fingerprint')}); the loaded {self.settings.model} has other weights "

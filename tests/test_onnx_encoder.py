@@ -95,7 +95,8 @@ def test_index_built_by_one_backend_is_refused_by_the_other_with_rebuild_advice(
     settings = hashing_settings(tmp_path)
     KnowledgeBase(settings=settings, encoder=_Fingerprinted("6b7f23396fe4414b")).add(sample_articles())
     other = KnowledgeBase(settings=settings, encoder=_Fingerprinted("6b7f23396fe4414b+onnx-int8"))
-    with pytest.raises(IndexMismatchError, match=r"\+onnx-int8\).*run `qa index build`"):
+    with pytest.raises(IndexMismatchError, match=r"built with encoder backend torch, this process uses onnx-int8; "
+                       r"run `qa index build` to rebuild it, or set QA_ENCODER_BACKEND=torch"):
         other.retrieve("微软", 3)
 
 
