@@ -17,13 +17,11 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +31,9 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from benchutil import DEV_SETS, RESULTS, ROOT, free_port, machine, pct, rss_mb, write_json  # noqa: E402
+from benchutil import DEV_SETS, RESULTS, ROOT, machine, pct, rss_mb, write_json  # noqa: E402
+
+from tests.appserver import running_app  # noqa: E402
 
 EXAMPLE = """example:
   .venv/bin/python bench/load_bench.py                          # 32 sessions, 60 s idle + 60 s indexing
@@ -51,59 +51,8 @@ QUESTIONS = [
     ("今天上海天气怎么样？", None),  # not in the articles: a "not found" answer is a correct reply
 ]
 TURNS_PER_CONVERSATION = 6
-STARTUP_TIMEOUT_S = 600
 REQUEST_TIMEOUT_S = 180
-ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
-       "QA_HOST": "127.0.0.1", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-
-
-@dataclass
-class App:
-    """A running ``app.py`` subprocess."""
-
-    url: str
-    proc: subprocess.Popen
-    log: Path
-    index: Path
-    startup_s: float
-
-
-@contextlib.contextmanager
-def running_app(workdir: Path, corpus: Path = ROOT / "corpus") -> Iterator[App]:
-    """Start ``app.py`` on a free 127.0.0.1 port over a copy of ``corpus``; stop it on exit."""
-    copy = workdir / "corpus"
-    shutil.copytree(corpus, copy)
-    port, log, index = free_port(), workdir / "app.log", workdir / "index"
-    cmd = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
-           "--index", str(index), "--corpus", str(copy)]
-    t0 = time.perf_counter()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **ENV})
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_for(url, proc, log)
-        yield App(url, proc, log, index, round(time.perf_counter() - t0, 1))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"app.py did not answer within {STARTUP_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}")
+ENV = {"HF_HUB_OFFLINE": "1"}
 
 
 def reply_text(chat: Any) -> str:
@@ -261,7 +210,7 @@ def run(sessions: int, duration: float | None, max_per_session: int, batch: int,
     report: dict[str, Any] = {"machine": machine(), "model": os.environ.get("QA_MODEL") or "default",
                               "sessions": sessions, "duration_s": duration, "max_requests_per_session": max_per_session,
                               "host": "127.0.0.1"}
-    with tempfile.TemporaryDirectory(prefix="qa-load-") as tmp, running_app(Path(tmp)) as app:
+    with tempfile.TemporaryDirectory(prefix="qa-load-") as tmp, running_app(Path(tmp), env=ENV) as app:
         report["app_startup_s"] = app.startup_s
         report["app_rss_idle_mb"] = rss_mb(app.proc.pid)
         clients = make_sessions(app.url, sessions)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 import importlib.util
 import re
-import socket
 import subprocess
 import sys
 from contextlib import closing
@@ -22,6 +21,7 @@ from qa.encoders import HashingEncoder
 from qa.errors import IndexMismatchError
 from qa.indexdir import DB_NAME
 from qa.kb import KnowledgeBase
+from tests.appserver import free_port
 from tests.helpers import article, hashing_settings, sample_articles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,12 +222,6 @@ def test_command_line_and_host_default(monkeypatch):
     monkeypatch.setenv("QA_HOST", "0.0.0.0")
     args = app.parse_args(["--port", "8000", "--index", "i", "--corpus", "c", "--share"])
     assert (args.host, args.port, args.index, args.corpus, args.share) == ("0.0.0.0", 8000, "i", "c", True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_gradio_client_calls_the_ask_endpoint(env):

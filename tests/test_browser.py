@@ -8,17 +8,13 @@ the answered Suleyman question is also copied to ``docs/screenshot-suleyman.png`
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.appserver import running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,50 +33,14 @@ XSS_TEXT = ('<img src=x onerror="window.__xss=1">\n<script>window.__xss2=1</scri
             "苏门答腊虎的野外数量在过去十年里回升到了大约六百只。[点我](javascript:window.__xss3=1)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"app.py exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"app.py did not answer within {STARTUP_SECONDS} s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The real app over a copy of the bundled corpus; yields (url, corpus folder)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium not installed: apt-get install chromium")
-    tmp = tmp_path_factory.mktemp("browser")
-    corpus = tmp / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus)
-    port, log = free_port(), tmp / "app.log"
     # QA_CACHE_DIR (if set) is inherited, so the app uses the session's unpacked model.
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "QA_HOST": "127.0.0.1"}
-    cmd = [sys.executable, "app.py", "--port", str(port), "--index", str(tmp / "index"), "--corpus", str(corpus)]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/", proc, log)
-        yield f"http://127.0.0.1:{port}/", corpus
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_app(tmp_path_factory.mktemp("browser"), startup_timeout=STARTUP_SECONDS) as app:
+        yield app.url, app.corpus
 
 
 @pytest.fixture(scope="module")
