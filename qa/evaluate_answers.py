@@ -61,13 +61,6 @@ def _dense_baseline(kb: Any, questions: Sequence[Any], qvecs: np.ndarray) -> flo
     return sum(_hit(texts[b], q.answers) for b, q in zip(best, questions)) / max(len(questions), 1)
 
 
-def _query_vectors(kb: Any, questions: Sequence[Any]) -> np.ndarray:
-    """Encode every question once, in batches (the eval asks each several times)."""
-    texts = [q.text.strip() for q in questions]
-    parts = [kb.encoder.queries(texts[i:i + 64]) for i in range(0, len(texts), 64)]
-    return np.concatenate(parts) if parts else np.zeros((0, kb.encoder.dim), np.float32)
-
-
 def _answerable(kb: Any, questions: Sequence[Any], qvecs: np.ndarray,
                 tick: Callable[[], None]) -> tuple[dict[str, float], list[float]]:
     hit1 = hit3 = abstained = quotes = exact = chars = answered = 0
@@ -92,20 +85,20 @@ def _answerable(kb: Any, questions: Sequence[Any], qvecs: np.ndarray,
             "quote_chars_per_answer": chars / max(answered, 1)}, confs
 
 
-def _unanswerable(kb: Any, articles: Sequence[Article], questions: Sequence[Any], settings: Settings) -> dict[str, Any]:
+def _unanswerable(kb: Any, articles: Sequence[Article], questions: Sequence[Any], qvecs: np.ndarray,
+                  settings: Settings) -> dict[str, Any]:
     from qa.kb import KnowledgeBase
 
     titles = sorted({a.title for a in articles})
     held = {t for i, t in enumerate(titles) if i % 4 == 0}
     held_ids = {a.id for a in articles if a.title in held}
-    asked = [q for q in questions if q.paragraph_id in held_ids]
+    asked = [(q, v) for q, v in zip(questions, qvecs) if q.paragraph_id in held_ids]
     with tempfile.TemporaryDirectory(prefix="qa-eval-unans-") as tmp:
         copy = Path(tmp) / "index"
         shutil.copytree(kb.dir.path, copy)
         other = KnowledgeBase(copy, settings=settings, encoder=kb.encoder)
         other.remove(sorted(held_ids))
-        vectors = _query_vectors(other, asked)
-        confs = [answer_and_ranking(other, q.text, query_vector=v)[0].confidence for q, v in zip(asked, vectors)]
+        confs = [answer_and_ranking(other, q.text, query_vector=v)[0].confidence for q, v in asked]
     abstained = sum(c < ranking_threshold() for c in confs)
     return {"questions": len(asked), "abstained_unanswerable": abstained / max(len(asked), 1),
             "confidences": confs}
@@ -125,15 +118,14 @@ def _curve(answerable: list[float], unanswerable: list[float]) -> list[dict[str,
     return out
 
 
-def evaluate_answers(kb: Any, articles: Sequence[Article], questions: Sequence[Any], settings: Settings,
-                     tick: Callable[[], None]) -> dict[str, Any]:
-    """Return the answer metrics (see the module docstring)."""
+def evaluate_answers(kb: Any, articles: Sequence[Article], questions: Sequence[Any], qvecs: np.ndarray,
+                     settings: Settings, tick: Callable[[], None]) -> dict[str, Any]:
+    """Return the answer metrics (see the module docstring); ``qvecs`` are the questions' vectors."""
     sentences = _all_sentences(articles)
-    qvecs = _query_vectors(kb, questions)
     baselines = {"bm25_sentence_hit@1": _bm25_baseline(sentences, questions),
                  "dense_sentence_hit@1": _dense_baseline(kb, questions, qvecs)}
     main, answerable_confs = _answerable(kb, questions, qvecs, tick)
-    unans = _unanswerable(kb, articles, questions, settings)
+    unans = _unanswerable(kb, articles, questions, qvecs, settings)
     curve = _curve(answerable_confs, unans.pop("confidences"))
     return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in main.items()},
             **{k: round(v, 4) if isinstance(v, float) else v for k, v in unans.items()},
