@@ -206,6 +206,13 @@ def latency(lat: dict | None, index: dict | None) -> str:
                        ["kb.answer beyond retrieval", g(lat, "answer_beyond_retrieval", "p50_ms"),
                         g(lat, "answer_beyond_retrieval", "p95_ms")],
                        ["query encoding (mean)", lat.get("query_encoding_mean_ms"), None]]), ""]
+        engines = lat.get("question_engines")
+        if engines:
+            out += ["One question at a time through each engine that runs the bundled weights (the product "
+                    "uses ONNX Runtime fp32 on 2 threads; onnx-int8 is the optional backend), same run:", "",
+                    table(["engine", "p50 ms", "mean ms", "cosine to torch (min)"],
+                          [[name, e.get("p50_ms"), e.get("mean_ms"), e.get("cosine_to_torch_min")]
+                           for name, e in engines.items()]), ""]
     s = g(index, "scale")
     if s:
         out += [f"Adding one article to an index of {fmt(s.get('chunks'))} chunks (`bench/index_bench.py`):", "",

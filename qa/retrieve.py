@@ -125,8 +125,8 @@ def _both_sides(view: ReadView, encoder: Encoder, query: str, depth: int, filter
     sparse = lexical_candidates(view, query, depth, filters) if mode != "dense" else empty
     if mode == "bm25":
         return empty, sparse
-    # Encoding on a second thread while BM25 ran was tried: the encoder holds the GIL (or both
-    # cores), so nothing overlapped (25.3 ms in sequence, 28.3 ms "overlapped", quiet machine).
+    # Encoding on a second thread while BM25 ran was tried: the encoder uses both cores, so
+    # nothing overlapped (25.3 ms in sequence, 28.3 ms "overlapped", quiet machine).
     vector = encoder.queries([query])[0] if query_vector is None else query_vector
     return dense_candidates(view, vector, depth, filters), sparse
 

@@ -43,9 +43,9 @@ def test_bad_question_raises_value_error(seed_kb):
 
 
 def test_follow_up_with_ellipsis_is_answered_about_the_new_topic(seed_kb):
-    first = seed_kb.answer("微软聘请了哪家投行？")
+    first = seed_kb.answer("微软聘请了哪家公司作为顾问？")
     assert any("摩根士丹利" in q.text for q in first.quotes)
-    follow = seed_kb.answer("那 OpenAI 呢？", history=["微软聘请了哪家投行？", first])
+    follow = seed_kb.answer("那 OpenAI 呢？", history=["微软聘请了哪家公司作为顾问？", first])
     assert follow.query.startswith("OpenAI") and not follow.abstained
     assert any("高盛" in q.text for q in follow.quotes)
 

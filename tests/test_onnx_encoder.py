@@ -1,23 +1,24 @@
-"""The onnx-int8 encoder backend: its setting, its fingerprint, missing packages, and (slow) the
-real int8 export against the torch vectors and in a small index."""
+"""The ONNX encoders: questions of the default backend through the fp32 export, and the onnx-int8
+backend (its setting, its fingerprint, missing packages, and (slow) the real int8 export against
+the torch vectors and in a small index)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
+import threading
 
 import numpy as np
 import pytest
 
+from qa import onnx_encoder
 from qa.cli import _settings, build_parser, main
 from qa.config import DEFAULT_MODEL, Settings
+from qa.embedding import encode_queries
 from qa.encoders import BundledEncoder, HashingEncoder, OnnxBundledEncoder, get_encoder
 from qa.errors import IndexMismatchError, ModelLoadError
 from qa.kb import KnowledgeBase
 from tests.helpers import article, hashing_settings, sample_articles
 
-HAS_ORT = importlib.util.find_spec("onnxruntime") is not None and importlib.util.find_spec("onnx") is not None
-needs_ort = pytest.mark.skipif(not HAS_ORT, reason="onnxruntime/onnx not installed (pip install -e '.[onnx]')")
 needs_bundled = pytest.mark.skipif(Settings.from_env().model != DEFAULT_MODEL,
                                    reason="QA_MODEL selects another model; onnx-int8 is for the bundled one")
 
@@ -54,13 +55,59 @@ def test_fingerprint_differs_between_backends_and_nothing_is_exported_before_pas
     assert not (tmp_path / "onnx").exists()  # exported on the first passage batch only
 
 
-@needs_ort
 @needs_bundled
 def test_get_encoder_caches_one_encoder_per_backend(model):
     torch_enc = get_encoder(Settings.from_env({}, encoder_backend="torch"))
     onnx_enc = get_encoder(Settings.from_env({}, encoder_backend="onnx-int8"))
     assert type(torch_enc) is BundledEncoder and type(onnx_enc) is OnnxBundledEncoder
     assert get_encoder(Settings.from_env({}, encoder_backend="onnx-int8")) is onnx_enc
+
+
+@needs_bundled
+def test_default_backend_questions_go_through_the_fp32_export_with_torch_vectors(model):
+    encoder = BundledEncoder(model, DEFAULT_MODEL)  # the normal cache: exported once per machine
+    vectors = encoder.queries(TEXTS)
+    reference = encode_queries(model, TEXTS)
+    assert vectors.shape == reference.shape and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert (vectors * reference).sum(axis=1).min() >= 0.9999
+    assert list((encoder.cache_dir / "onnx").glob("*-fp32.onnx"))
+    assert encoder.queries([]).shape == (0, 384)
+
+
+@needs_bundled
+def test_questions_may_be_encoded_while_passages_are(model):
+    encoder = BundledEncoder(model, DEFAULT_MODEL)
+    expected = encoder.queries(TEXTS[:2])
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            for _ in range(20):
+                assert np.allclose(encoder.queries(TEXTS[:2]), expected, atol=1e-5)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    workers = [threading.Thread(target=ask) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for _ in range(5):
+        encoder.passages(TEXTS)
+    for worker in workers:
+        worker.join()
+    assert errors == []
+
+
+@needs_bundled
+def test_a_failed_export_is_a_model_load_error_saying_what_to_delete(model, tmp_path, monkeypatch):
+    def broken(_model, _path):
+        raise RuntimeError("exporter exploded\nstack")
+
+    monkeypatch.setattr(onnx_encoder, "_export_fp32", broken)
+    encoder = BundledEncoder(model, DEFAULT_MODEL, cache_dir=tmp_path)
+    with pytest.raises(ModelLoadError, match="fp32 ONNX encoder .*exporter exploded; delete that folder"):
+        encoder.queries(["为什么？"])
+    assert not list((tmp_path / "onnx").glob("*.onnx"))  # nothing half-written looks valid
 
 
 def test_hashing_models_ignore_the_backend(tmp_path):
@@ -73,10 +120,11 @@ def test_onnx_backend_with_another_model_is_a_clear_value_error(tmp_path):
         get_encoder(Settings.from_env({}, model=str(tmp_path), encoder_backend="onnx-int8"))
 
 
-def test_missing_onnxruntime_says_how_to_install_it(monkeypatch, tmp_path):
+@pytest.mark.parametrize("backend", ["torch", "onnx-int8"])
+def test_missing_onnxruntime_says_how_to_install_it(monkeypatch, tmp_path, backend):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime now raises ImportError
-    with pytest.raises(ModelLoadError, match=r"pip install -e '\.\[onnx\]'"):
-        get_encoder(Settings.from_env({}, model=DEFAULT_MODEL, cache_dir=tmp_path, encoder_backend="onnx-int8"))
+    with pytest.raises(ModelLoadError, match=r"onnxruntime.*reinstall it with `make setup` or `pip install -e \.`"):
+        get_encoder(Settings.from_env({}, model=DEFAULT_MODEL, cache_dir=tmp_path, encoder_backend=backend))
 
 
 class _Fingerprinted(HashingEncoder):
@@ -115,7 +163,6 @@ TEXTS = [
 
 
 @pytest.mark.slow
-@needs_ort
 @needs_bundled
 def test_int8_export_matches_torch_vectors_and_retrieves_the_right_articles(model, tmp_path):
     settings = Settings.from_env(index_dir=tmp_path / "index", encoder_backend="onnx-int8")
@@ -125,7 +172,6 @@ def test_int8_export_matches_torch_vectors_and_retrieves_the_right_articles(mode
     assert vectors.shape == reference.shape and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert (vectors * reference).sum(axis=1).min() >= 0.99
-    assert list((settings.cache_dir / "onnx").glob("*-fp32.onnx")) == []  # the fp32 intermediate is not kept
 
     ecb = article("ecb", "The European Central Bank kept interest rates unchanged on Thursday.\n"
                          "Its president said inflation was moving back towards two percent.", source="Reuters")
