@@ -196,6 +196,10 @@ def _cos(a: Any, b: Any) -> str:
     return " / ".join("–" if x is None else f"{x:.4f}" for x in (a, b))
 
 
+def _cos5(value: Any) -> str | None:
+    return None if value is None else f"{value:.5f}"
+
+
 def latency(lat: dict | None, index: dict | None) -> str:
     out = []
     if lat:
@@ -211,7 +215,7 @@ def latency(lat: dict | None, index: dict | None) -> str:
             out += ["One question at a time through each engine that runs the bundled weights (the product "
                     "uses ONNX Runtime fp32 on 2 threads; onnx-int8 is the optional backend), same run:", "",
                     table(["engine", "p50 ms", "mean ms", "cosine to torch (min)"],
-                          [[name, e.get("p50_ms"), e.get("mean_ms"), e.get("cosine_to_torch_min")]
+                          [[name, e.get("p50_ms"), e.get("mean_ms"), _cos5(e.get("cosine_to_torch_min"))]
                            for name, e in engines.items()]), ""]
     s = g(index, "scale")
     if s:

