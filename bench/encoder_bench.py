@@ -93,10 +93,10 @@ def variants(model: Any, encoder: Any, onnx_dir: Path) -> dict[str, tuple[dict[s
 
     def onnx_path(int8: bool, threads: int, batch: int = 32) -> Callable[[], Encode]:
         def make() -> Encode:
-            from qa.onnx_encoder import OnnxEncoder, export
+            from qa.onnx_encoder import OnnxEncoder, export, word_embeddings
 
-            enc = OnnxEncoder(export(model, onnx_dir, int8=int8), model.tokenizer, threads=threads,
-                                     batch_size=batch)
+            enc = OnnxEncoder(export(model, onnx_dir, int8=int8), model.tokenizer, word_embeddings(model),
+                              threads=threads, batch_size=batch)
             return enc.passages
         return make
 

