@@ -32,7 +32,7 @@ import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from qa.chat import ChatService  # noqa: E402
-from qa.config import Settings  # noqa: E402
+from qa.config import ENCODER_BACKENDS, Settings  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from qa.render import escape_text  # noqa: E402
@@ -230,6 +230,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT") or 7860), help="port (default 7860)")
     p.add_argument("--index", help="index folder (default: QA_INDEX_DIR or ./index)")
     p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or ./corpus)")
+    p.add_argument("--encoder-backend", choices=ENCODER_BACKENDS,
+                   help="torch (default, QA_ENCODER_BACKEND) or onnx-int8: faster indexing, ~1 point lower answer hit@1")
     p.add_argument("--share", action="store_true", help="also publish a temporary public gradio.live link")
     return p.parse_args(argv)
 
@@ -245,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Prepare the index, then serve the chat until interrupted; return the exit status."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus)
+    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, encoder_backend=args.encoder_backend)
     service = ChatService(KnowledgeBase(settings=settings), settings)
     started = time.perf_counter()
     try:

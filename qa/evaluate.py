@@ -98,8 +98,8 @@ def evaluate(data: str | Path, *, settings: Settings | None = None, limit: int |
     questions = questions[:limit] if limit else questions
     report: dict[str, Any] = {"data": str(data), "paragraphs": len(articles), "questions": len(questions),
                               "settings": {k: getattr(settings, k) for k in (
-                                  "model", "chunk_size", "chunk_overlap", "retrieval_depth", "fusion",
-                                  "rrf_k", "dense_weight")}}
+                                  "model", "encoder_backend", "chunk_size", "chunk_overlap", "retrieval_depth",
+                                  "fusion", "rrf_k", "dense_weight")}}
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
         kb = KnowledgeBase(Path(tmp) / "index", settings=settings)
         started = time.perf_counter()

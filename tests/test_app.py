@@ -219,9 +219,13 @@ def test_command_line_and_host_default(monkeypatch):
     monkeypatch.delenv("QA_HOST", raising=False)
     args = app.parse_args([])
     assert (args.host, args.port, args.index, args.corpus, args.share) == ("127.0.0.1", 7860, None, None, False)
+    assert args.encoder_backend is None  # the setting (QA_ENCODER_BACKEND, default torch) decides
     monkeypatch.setenv("QA_HOST", "0.0.0.0")
-    args = app.parse_args(["--port", "8000", "--index", "i", "--corpus", "c", "--share"])
+    args = app.parse_args(["--port", "8000", "--index", "i", "--corpus", "c", "--share", "--encoder-backend", "onnx-int8"])
     assert (args.host, args.port, args.index, args.corpus, args.share) == ("0.0.0.0", 8000, "i", "c", True)
+    assert args.encoder_backend == "onnx-int8"
+    with pytest.raises(SystemExit):
+        app.parse_args(["--encoder-backend", "tensorrt"])
 
 
 def test_gradio_client_calls_the_ask_endpoint(env):
