@@ -36,6 +36,7 @@ from qa.config import ENCODER_BACKENDS, Settings  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from qa.render import escape_text  # noqa: E402
+from qa.translate import preload as preload_dictionary  # noqa: E402
 from qa.types import Answer  # noqa: E402
 
 log = logging.getLogger("app")
@@ -239,6 +240,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def _warm_up(service: ChatService) -> None:
     try:
         service.kb.answer("微软")
+        preload_dictionary()
     except Exception:  # only a warm-up: the first real question will report any problem
         log.warning("warm-up query failed", exc_info=True)
 

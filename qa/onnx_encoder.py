@@ -179,10 +179,11 @@ class OnnxEncoder:
 
 
 def load_onnx(model: Any, cache_dir: Path, *, int8: bool, threads: int = 1, batch_size: int = 16,
-              spinning: bool = True) -> OnnxEncoder:
+              spinning: bool = True, own_tokenizer: bool = True) -> OnnxEncoder:
     """Return an encoder over ``model`` exported into ``<cache_dir>/onnx`` (on first use: ~2 s, int8 ~5 s),
-    in int8 or fp32, with a tokenizer of its own (a fast tokenizer refuses calls from two threads
-    at once, and the app answers while it indexes).
+    in int8 or fp32. ``own_tokenizer`` gives it a copy of the model's tokenizer (~270 MB for this
+    vocabulary): a fast tokenizer refuses calls from two threads at once, and the app answers while
+    torch encodes new articles.
 
     Raises:
         ModelLoadError: onnxruntime/onnx are missing, the cache folder is not writable, or the
@@ -192,11 +193,12 @@ def load_onnx(model: Any, cache_dir: Path, *, int8: bool, threads: int = 1, batc
     folder = Path(cache_dir).expanduser() / "onnx"
     try:
         path = export(model, folder, int8=int8)
-        return OnnxEncoder(path, copy.deepcopy(model.tokenizer), word_embeddings(model), threads=threads,
+        tokenizer = copy.deepcopy(model.tokenizer) if own_tokenizer else model.tokenizer
+        return OnnxEncoder(path, tokenizer, word_embeddings(model), threads=threads,
                            batch_size=batch_size, max_tokens=int(model.max_seq_length), spinning=spinning)
     except OSError as exc:
         raise ModelLoadError(f"cannot write the ONNX model into {folder}: {exc.strerror or exc}; "
-                             "set QA_CACHE_DIR to a writable folder with ~1 GB free") from exc
+                             "set QA_CACHE_DIR to a writable folder with ~200 MB free") from exc
     except Exception as exc:  # an exporter/quantiser failure or a damaged cached file
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         hint = ", or set QA_ENCODER_BACKEND=torch" if int8 else ""

@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (FAISS) and BM25 (FTS5) candidates, fused, near-duplicates collapsed.
 
-Fusion is reciprocal-rank fusion by default (``Settings.fusion``); the weighted alternative
-min-max normalises each side's scores. Parameters were chosen with ``qa eval`` on CMRC 2018
+Fusion is a weighted sum of min-max-normalised scores by default (``Settings.fusion``);
+reciprocal-rank fusion is the alternative. Parameters were chosen with ``qa eval`` on CMRC 2018
 and DRCD (table in docs/benchmarks.md).
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from qa.encoders import Encoder
 from qa.filters import Filters
 from qa.reader import ReadView
 from qa.text import tokenize
+from qa.translate import keyword_text
 from qa.types import Passage
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ def dense_candidates(view: ReadView, query_vector: np.ndarray, depth: int, filte
 
 def lexical_candidates(view: ReadView, query: str, depth: int, filters: Filters) -> Ranked:
     """Return the BM25 best chunks for ``query`` among those passing ``filters``."""
-    return Ranked(tuple(lexical.bm25_search(view.conn, tokenize(query), depth, filters, view.term_docs)))
+    terms = tokenize(keyword_text(query))  # English questions also look for Chinese translations
+    return Ranked(tuple(lexical.bm25_search(view.conn, terms, depth, filters, view.term_docs)))
 
 
 def fuse(dense: Ranked, sparse: Ranked, settings: Settings) -> list[tuple[int, float]]:

