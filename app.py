@@ -45,7 +45,7 @@ EXAMPLES = [
     "微软为什么聘请苏莱曼？",
     "why did Microsoft hire Suleyman?",
     "OpenAI 最近一轮融资估值多少？",
-    "微软聘请了哪家投行？",
+    "微软聘请了哪家公司作为顾问？",
     "OpenAI 预计今年亏损多少？",
     "星际之门项目投资多少？",
 ]
