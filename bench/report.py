@@ -277,6 +277,19 @@ def scale(sc: dict) -> str:
     return "\n".join(out)
 
 
+def english_section(en: dict) -> str:
+    rows = [[label, g(en, key, "summary", "answerable_first_quote_right"), g(en, key, "summary", "answerable_refused"),
+             g(en, key, "summary", "unanswerable_refused")]
+            for label, key in (("with the CC-CEDICT keywords and names (the product)", "with_dictionary"),
+                               ("encoder only", "without_dictionary"))]
+    n, m = g(en, "with_dictionary", "summary", "answerable"), g(en, "with_dictionary", "summary", "unanswerable")
+    return "\n".join([f"`bench/english_check.py`: {fmt(n)} English questions the two seed articles answer and "
+                      f"{fmt(m)} they do not, same run. Too few to measure; a check that the English path "
+                      "refuses what the articles never mention and still answers the rest.", "",
+                      table(["English path", f"first quote answers (of {fmt(n)})", f"answerable refused (of {fmt(n)})",
+                             f"unanswerable refused (of {fmt(m)})"], rows)])
+
+
 def load_section(ld: dict) -> str:
     rows = []
     for phase, label in (("idle", "chat only"), ("indexing", "while `qa index add` runs")):
@@ -308,6 +321,7 @@ SECTIONS: list[tuple[str, list[str], Callable[..., str]]] = [
     ("Latency and incremental adds", ["latency.json", "index.json"], latency),
     ("Scale: 10k to 1M chunks", ["scale.json"], scale),
     ("Load: concurrent chat sessions", ["load.json"], load_section),
+    ("English questions (a hand-written check)", ["english.json"], english_section),
 ]
 GENERIC = [("Faults", "faults.json"), ("Hostile input", "hostile.json")]
 

@@ -56,6 +56,16 @@ def test_latency_section_lists_each_question_engine_of_the_run():
     assert "engine" not in report.latency({k: v for k, v in lat.items() if k != "question_engines"}, None)
 
 
+def test_english_section_compares_the_two_paths_of_one_run():
+    summary = {"answerable": 8, "answerable_refused": 0, "answerable_first_quote_right": 3, "unanswerable": 8,
+               "unanswerable_refused": 6}
+    text = report.english_section({"with_dictionary": {"summary": summary},
+                                   "without_dictionary": {"summary": {**summary, "unanswerable_refused": 0,
+                                                                      "answerable_first_quote_right": 2}}})
+    assert "| with the CC-CEDICT keywords and names (the product) | 3 | 0 | 6 |" in text
+    assert "| encoder only | 2 | 0 | 0 |" in text
+
+
 def test_run_all_selects_steps_in_suite_order_and_rejects_unknown_names():
     assert [s.name for s in run_all.select(["load", "scale"], [])] == ["scale", "load"]
     assert "eval_drcd" not in [s.name for s in run_all.select([], ["eval_drcd"])]
