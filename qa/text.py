@@ -26,6 +26,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from qa.types import Sentence
@@ -277,6 +278,11 @@ def tokenize(text: str) -> list[str]:
     """
     words = _jieba().cut_for_search(search_form(text))
     return [w for w in words if any(unicodedata.category(ch)[0] in "LN" for ch in w)]
+
+
+def word_frequencies() -> Mapping[str, int]:
+    """Return jieba's dictionary word frequencies (word -> count), jieba initialised once."""
+    return _jieba().dt.FREQ
 
 
 def _jieba() -> Any:

