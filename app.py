@@ -1,4 +1,4 @@
-"""新闻问答 in the browser: a thin Gradio shell over :class:`qa.chat.ChatService`.
+"""新闻问答 in the browser: a thin Gradio shell over :class:`qa.ui.chat.ChatService`.
 
 Run ``python app.py`` (``--port``, ``--host``, ``--index``, ``--corpus``, ``--share``): the index
 is built from the corpus folder when missing, rebuilt when it was made with another model,
@@ -31,12 +31,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from qa.chat import ChatService  # noqa: E402
+from qa.ui.chat import ChatService  # noqa: E402
 from qa.config import ENCODER_BACKENDS, Settings  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
-from qa.render import escape_text  # noqa: E402
-from qa.translate import preload as preload_dictionary  # noqa: E402
+from qa.ui.web import escape_text  # noqa: E402
+from qa.text.translate import preload as preload_dictionary  # noqa: E402
 from qa.types import Answer  # noqa: E402
 
 log = logging.getLogger("app")
@@ -105,7 +105,7 @@ def _chat_column() -> dict[str, Any]:
     parts: dict[str, Any] = {}
     parts["chatbot"] = gr.Chatbot(
         label="对话", height=620, elem_id="chat", placeholder=PLACEHOLDER,
-        sanitize_html=True,  # article text is escaped by qa.render as well; this stays on regardless
+        sanitize_html=True,  # article text is escaped by qa.ui.web as well; this stays on regardless
         # No copy buttons: they copy the escaped Markdown source, not the text; selecting text works.
         allow_tags=False, latex_delimiters=[], buttons=[], feedback_options=None)
     with gr.Row():

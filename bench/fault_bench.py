@@ -29,7 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa import lookups, store  # noqa: E402
+from qa import store  # noqa: E402
+from qa.index import lookups
 from qa.config import Settings  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from tests.fault_worker import operation, text_of  # noqa: E402

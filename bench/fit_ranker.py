@@ -1,10 +1,10 @@
-"""Fit the answer ranker and the answerability model on SQuAD-format dev sets; write qa/ranker.json.
+"""Fit the answer ranker and the answerability model on SQuAD-format dev sets; write qa/answering/ranker.json.
 
 Usage: .venv/bin/python bench/fit_ranker.py ../shared/data/cmrc2018_trial.json \\
            ../shared/data/drcd_dev.json [--paragraphs 400] [--write]
 
 For each set, every paragraph is indexed (the real model) and every question asked: the
-candidates are the sentences of its top-5 hybrid passages, exactly what ``qa.answer.rank`` sees;
+candidates are the sentences of its top-5 hybrid passages, exactly what ``qa.answering.pipeline.rank`` sees;
 a candidate is positive when it contains a gold answer. Then every fourth document (by title,
 as ``qa eval`` does) is removed and its questions asked again: the unanswerable set.
 
@@ -15,7 +15,7 @@ as ``qa eval`` does) is removed and its questions asked again: the unanswerable 
 2. Answerability: a logistic regression on ``ranking.ANSWERABILITY`` (answerable = 1,
    unanswerable = 0) over all sets, with the kept ranker's scores; plus a variant on the word
    features alone for other encoders.
-``--write`` stores both in qa/ranker.json.
+``--write`` stores both in qa/answering/ranker.json.
 """
 from __future__ import annotations
 
@@ -32,12 +32,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa import ranking  # noqa: E402
-from qa.answer import rank  # noqa: E402
+from qa.answering.pipeline import rank  # noqa: E402
 from qa.config import Settings  # noqa: E402
-from qa.evaluate import load_squad  # noqa: E402
+from qa.eval.retrieval import load_squad  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 
-RANKER_JSON = Path(__file__).resolve().parent.parent / "qa" / "ranker.json"
+RANKER_JSON = Path(__file__).resolve().parent.parent / "qa" / "answering" / "ranker.json"
 COVERED = ranking.ANSWERABILITY.index("covered")
 # The answerability variant for encoders other than the fitted one: word-overlap features only.
 LEXICAL = [ranking.ANSWERABILITY.index(f) for f in ("top_overlap", "top_context", "covered", "top_anchors")]

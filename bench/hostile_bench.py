@@ -152,7 +152,7 @@ def _cases(target: str) -> st.SearchStrategy[dict[str, Any]]:
         "kt": tagged(),
         "since": st.one_of(st.none(), H.hostile_text, st.sampled_from(["2024-01-01", "2030-01-01", "2024-02-30"])),
         "until": st.one_of(st.none(), H.hostile_text, st.sampled_from(["2025-12-31", "2000-01-01"])),
-        # Lone surrogates in outlet names are a known, reported gap of qa/filters.py (see the suite's xfail).
+        # Lone surrogates in outlet names are a known, reported gap of qa/search/filters.py (see the suite's xfail).
         "sources": st.one_of(st.none(), H.article_text, st.lists(H.article_text, max_size=3)),
     })
 

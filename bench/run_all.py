@@ -68,7 +68,7 @@ def _eval(data: Path) -> Callable[[argparse.Namespace], list[str]]:
     def cmd(args: argparse.Namespace) -> list[str]:
         limit = args.eval_limit or (30 if args.quick else None)
         path = os.path.relpath(data, ROOT)  # the command as documented: ../shared/data/...
-        return [PY, "-m", "qa.cli", "eval", "--data", path, "--json", *(["--limit", str(limit)] if limit else [])]
+        return [PY, "-m", "qa.ui.cli", "eval", "--data", path, "--json", *(["--limit", str(limit)] if limit else [])]
     return cmd
 
 

@@ -46,7 +46,7 @@ def product_index(chunks: int, queries: list[str], batch: int = 500) -> dict[str
     from index_bench import RandomEncoder, synthetic_articles, timed_add
 
     from qa.config import Settings
-    from qa.indexdir import DB_NAME, VECTORS_NAME
+    from qa.index.folder import DB_NAME, VECTORS_NAME
     from qa.kb import KnowledgeBase
     from qa.types import Article
 
@@ -122,7 +122,7 @@ def run(sizes: list[int], build_max: int, vectors_per_chunk: float | None, queri
     """Run both parts for every size; return the report."""
     import vector_scale
 
-    from qa.evaluate import load_squad
+    from qa.eval.retrieval import load_squad
 
     questions = [q.text for q in load_squad(DEV_SETS[0])[1]][:200]
     report: dict[str, Any] = {"machine": machine(), "sizes": []}

@@ -26,7 +26,7 @@ __all__ = [
 _LAZY = {
     "KnowledgeBase": "qa.kb",
     "Settings": "qa.config",
-    "load_corpus": "qa.corpus",
+    "load_corpus": "qa.ingest.corpus",
     "retrieve": "qa.api",
     "answer": "qa.api",
 }

@@ -22,14 +22,15 @@ from typing import Any
 import faiss
 import numpy as np
 
-from qa import indexing, store
+from qa.index import writing
+from qa.index import store
 from qa.config import Settings
-from qa.corpus import load_corpus
-from qa.encoders import Encoder, get_encoder
+from qa.ingest.corpus import load_corpus
+from qa.embedding.encoders import Encoder, get_encoder
 from qa.errors import CorpusError, IndexMismatchError
-from qa.indexdir import DB_NAME, IndexDir
-from qa.reader import IndexReader
-from qa.status import IndexStatus, IndexSummary, index_status, manifest_for, snapshot_if_due
+from qa.index.folder import DB_NAME, IndexDir
+from qa.index.view import IndexReader
+from qa.index.status import IndexStatus, IndexSummary, index_status, manifest_for, snapshot_if_due
 from qa.types import Answer, Article, Passage
 
 log = logging.getLogger(__name__)
@@ -110,8 +111,8 @@ class KnowledgeBase:
             IndexNotFoundError: nothing has been indexed at this path.
             IndexMismatchError: the index was built with another embedding model.
         """
-        from qa.filters import Filters
-        from qa.retrieve import hybrid_search, validate
+        from qa.search.filters import Filters
+        from qa.search.hybrid import hybrid_search, validate
 
         validate(query, k)
         filters = Filters.make(since=since, until=until, sources=sources)
@@ -128,7 +129,7 @@ class KnowledgeBase:
         Raises:
             ValueError: as for ``retrieve``.
         """
-        from qa.answer import answer_question
+        from qa.answering.pipeline import answer_question
 
         return answer_question(self, question, history=history, k=k, since=since, until=until, sources=sources)
 
@@ -222,8 +223,8 @@ class KnowledgeBase:
         return summary.timed(time.perf_counter() - started)
 
     def _add_rows(self, conn: Any, articles: Sequence[Article], progress: bool) -> IndexSummary:
-        plans, unchanged = indexing.prepare(conn, articles, self.encoder, self.settings, progress=progress)
-        added, removed = indexing.write(conn, plans)
+        plans, unchanged = writing.prepare(conn, articles, self.encoder, self.settings, progress=progress)
+        added, removed = writing.write(conn, plans)
         return IndexSummary.from_plans(plans, unchanged, added, removed)
 
     def _remove_rows(self, conn: Any, ids: Sequence[str]) -> IndexSummary:

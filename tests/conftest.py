@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.embedding import load_model
+from qa.embedding.model import load_model
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +25,7 @@ def seed_kb(model, tmp_path_factory):
     from pathlib import Path
 
     from qa.config import Settings
-    from qa.encoders import BundledEncoder
+    from qa.embedding.encoders import BundledEncoder
     from qa.kb import KnowledgeBase
 
     settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("seed") / "index")

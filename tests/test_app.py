@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 import app
-from qa import store
-from qa.chat import ChatService, history_for, message_text
-from qa.encoders import HashingEncoder
+from qa.index import store
+from qa.ui.chat import ChatService, history_for, message_text
+from qa.embedding.encoders import HashingEncoder
 from qa.errors import IndexMismatchError
-from qa.indexdir import DB_NAME
+from qa.index.folder import DB_NAME
 from qa.kb import KnowledgeBase
 from tests.appserver import free_port
 from tests.helpers import article, hashing_settings, sample_articles
@@ -297,7 +297,7 @@ def test_app_startup_on_a_current_index_reuses_it(tmp_path, monkeypatch):
 
 def test_app_rebuilds_index_built_with_another_model(tmp_path, monkeypatch, caplog):
     built_index(tmp_path, model="hashing:32")
-    caplog.set_level("WARNING", logger="qa.chat")
+    caplog.set_level("WARNING", logger="qa.ui.chat")
     service = start_app(tmp_path, monkeypatch, model="hashing:64")
     assert meta(service)["model"] == "hashing:64" and meta(service)["dim"] == "64" and len(service.kb) == 3
     assert "was built with model hashing:32" in caplog.text
@@ -306,7 +306,7 @@ def test_app_rebuilds_index_built_with_another_model(tmp_path, monkeypatch, capl
 
 def test_app_rebuilds_index_built_with_other_weights_of_the_same_model(tmp_path, monkeypatch, caplog):
     built_index(tmp_path, encoder=OtherWeights(64))
-    caplog.set_level("WARNING", logger="qa.chat")
+    caplog.set_level("WARNING", logger="qa.ui.chat")
     service = start_app(tmp_path, monkeypatch)
     assert meta(service)["model_fingerprint"] == HashingEncoder(64).fingerprint
     assert "(weights fingerprint c3d4c3d4c3d4c3d4); the loaded hashing:64 has other weights" in caplog.text
@@ -314,7 +314,7 @@ def test_app_rebuilds_index_built_with_other_weights_of_the_same_model(tmp_path,
 
 def test_app_rebuilds_index_built_with_other_chunking(tmp_path, monkeypatch, caplog):
     built_index(tmp_path, chunk_size=100)
-    caplog.set_level("WARNING", logger="qa.chat")
+    caplog.set_level("WARNING", logger="qa.ui.chat")
     service = start_app(tmp_path, monkeypatch)
     assert meta(service)["chunk_size"] == "240" and "chunk_size=100" in caplog.text
 
@@ -324,7 +324,7 @@ def test_app_rebuilds_index_of_an_older_format(tmp_path, monkeypatch, caplog):
     with closing(store.connect(kb.dir.current() / DB_NAME)) as conn, store.transaction(conn):
         store.set_meta(conn, {"format_version": "1"})
     old = kb.dir.current()
-    caplog.set_level("WARNING", logger="qa.chat")
+    caplog.set_level("WARNING", logger="qa.ui.chat")
     service = start_app(tmp_path, monkeypatch)
     assert meta(service)["format_version"] != "1" and "index format 1" in caplog.text
     assert service.kb.dir.current() != old and not old.exists()  # swapped in; the old folder cleaned up

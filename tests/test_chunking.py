@@ -1,11 +1,11 @@
-"""Tests for qa.chunking: sentence ranges, paragraph handling, chunk offsets and ids."""
+"""Tests for qa.text.chunking: sentence ranges, paragraph handling, chunk offsets and ids."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import chunk_article, chunk_id, chunk_sentences
+from qa.text.chunking import chunk_article, chunk_id, chunk_sentences
 from qa.text import split_sentences
 from qa.types import Article, Sentence
 

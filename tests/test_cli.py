@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.cli import build_parser, main
+from qa.ui.cli import build_parser, main
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -1,4 +1,4 @@
-"""Tests of qa.corpus / qa.formats / qa.encoding: formats, encodings, errors, the bundled corpus."""
+"""Tests of qa.ingest.corpus / qa.ingest.formats / qa.ingest.charset: formats, encodings, errors, the bundled corpus."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.corpus import load_corpus, load_file, parse_date
+from qa.ingest.corpus import load_corpus, load_file, parse_date
 from qa.errors import CorpusError
 
 CORPUS = Path(__file__).parent.parent / "corpus"
@@ -344,7 +344,7 @@ def test_bad_files_give_one_clear_error_each_and_the_rest_loads(tmp_path, caplog
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)))
     (tmp_path / "doc.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
     (tmp_path / "big.md").write_text("标题\n" + "很长的正文。" * 50, encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="qa.corpus"):
+    with caplog.at_level(logging.WARNING, logger="qa.ingest.corpus"):
         articles, errors = _load(tmp_path, max_bytes=300)
     assert [a.id for a in articles] == ["good"]
     messages = sorted(str(e) for e in errors)

@@ -1,4 +1,4 @@
-"""Tests of qa.dedup: exact keys, MinHash signatures, the LSH index and duplicate groups."""
+"""Tests of qa.text.duplicates: exact keys, MinHash signatures, the LSH index and duplicate groups."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from qa.config import Settings
-from qa.dedup import (
+from qa.text.duplicates import (
     NearDuplicateIndex,
     content_key,
     group_duplicates,
@@ -21,7 +21,7 @@ THRESHOLD = Settings().near_duplicate_threshold
 
 
 def _body(name: str) -> str:
-    """The article text of a bundled corpus file (front matter cut off; no qa.corpus needed)."""
+    """The article text of a bundled corpus file (front matter cut off; no qa.ingest.corpus needed)."""
     raw = (CORPUS / name).read_text(encoding="utf-8")
     assert raw.startswith("---\n")
     return raw.split("\n---\n", 1)[1].strip()

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from qa.config import DEFAULT_MODEL, Settings
-from qa.embedding import (
+from qa.embedding.model import (
     embedding_dim,
     encode_passages,
     encode_queries,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from qa import lookups, store
+from qa.index import lookups
+from qa.index import store
 from qa.config import Settings
 from qa.kb import KnowledgeBase
 from tests.fault_worker import operation

@@ -1,7 +1,7 @@
 """Follow-up resolution: ellipsis swaps the topic, pronouns carry the previous entities."""
 from __future__ import annotations
 
-from qa.followup import previous_questions, resolve
+from qa.answering.followup import previous_questions, resolve
 
 
 def test_ellipsis_swaps_the_previous_subject_for_the_new_topic():

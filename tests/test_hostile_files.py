@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from qa import cli
-from qa.chat import ChatService
-from qa.corpus import MAX_BYTES, load_corpus
+from qa.ui import cli
+from qa.ui.chat import ChatService
+from qa.ingest.corpus import MAX_BYTES, load_corpus
 from qa.errors import CorpusError
 from qa.kb import KnowledgeBase
 from tests.helpers import hashing_settings

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.chunking import chunk_article
+from qa.text.chunking import chunk_article
 from qa.config import Settings
 from qa.kb import KnowledgeBase
 from qa.text import split_sentences
@@ -89,7 +89,7 @@ KINDS: dict[str, st.SearchStrategy[str]] = {
 hostile_text = st.one_of(*KINDS.values())
 #: Earlier chat turns: every kind but the long texts.  Follow-up resolution runs jieba's POS tagger
 #: (HMM) over the previous question, about 8 ms per rare CJK character, so long turns make an
-#: answer take seconds to minutes (reported: qa/followup.py should bound it); the checks here
+#: answer take seconds to minutes (reported: qa/answering/followup.py should bound it); the checks here
 #: are about crashes, not time.
 #: ``k`` for retrieval: mostly valid, about one in three out of range or overflowing SQLite's integers.
 k_values = st.sampled_from([1, 2, 3, 5, 5, 5, 8, 10, 20, 1000, 0, -1, 1001, 2**63])
@@ -100,7 +100,7 @@ article_text = hostile_text.map(lambda t: re.sub("[\ud800-\udfff]", "\ufffd", t)
 
 # --- the documented errors ---------------------------------------------------------------------
 
-#: The ValueErrors ``kb.retrieve`` / ``kb.answer`` document (qa.retrieve.validate, qa.filters.Filters.make).
+#: The ValueErrors ``kb.retrieve`` / ``kb.answer`` document (qa.search.hybrid.validate, qa.search.filters.Filters.make).
 DOCUMENTED = {
     "empty question": re.compile(r"the question is empty; type a question"),
     "question too long": re.compile(r"the question is \d+ characters long; the limit is 2000$"),

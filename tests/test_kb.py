@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import store
+from qa.index import store
 from qa.errors import IndexMismatchError, IndexNotFoundError
 from qa.kb import KnowledgeBase
 from qa.types import Article

@@ -10,11 +10,11 @@ import threading
 import numpy as np
 import pytest
 
-from qa import onnx_encoder
-from qa.cli import _settings, build_parser, main
+from qa.embedding import onnx as onnx_export
+from qa.ui.cli import _settings, build_parser, main
 from qa.config import DEFAULT_MODEL, Settings
-from qa.embedding import encode_queries
-from qa.encoders import BundledEncoder, HashingEncoder, OnnxBundledEncoder, get_encoder
+from qa.embedding.model import encode_queries
+from qa.embedding.encoders import BundledEncoder, HashingEncoder, OnnxBundledEncoder, get_encoder
 from qa.errors import IndexMismatchError, ModelLoadError
 from qa.kb import KnowledgeBase
 from tests.helpers import article, hashing_settings, sample_articles
@@ -100,14 +100,14 @@ def test_questions_may_be_encoded_while_passages_are(model):
 
 @needs_bundled
 def test_export_leaves_the_embedding_table_out_and_replaces_the_first_layout(model, tmp_path):
-    from qa.embedding import model_fingerprint
+    from qa.embedding.model import model_fingerprint
 
     folder = tmp_path / "onnx"
     folder.mkdir()
     fingerprint = model_fingerprint(model)
     for name in (f"e5-{fingerprint}-fp32.onnx", f"e5-{fingerprint}-int8-pc.onnx", "e5-0123456789abcdef-fp32.onnx"):
         (folder / name).write_bytes(b"an export with the 384 MB table inside")
-    path = onnx_encoder.export(model, folder, int8=False)
+    path = onnx_export.export(model, folder, int8=False)
     assert path.stat().st_size < 120 * 2**20  # the encoder layers only (82 MB), not the 250k x 384 table
     assert sorted(p.name for p in folder.iterdir()) == sorted([path.name, "e5-0123456789abcdef-fp32.onnx"])
 
@@ -117,7 +117,7 @@ def test_a_failed_export_is_a_model_load_error_saying_what_to_delete(model, tmp_
     def broken(_model, _path):
         raise RuntimeError("exporter exploded\nstack")
 
-    monkeypatch.setattr(onnx_encoder, "_export_fp32", broken)
+    monkeypatch.setattr(onnx_export, "_export_fp32", broken)
     encoder = BundledEncoder(model, DEFAULT_MODEL, cache_dir=tmp_path)
     with pytest.raises(ModelLoadError, match="fp32 ONNX encoder .*exporter exploded; delete that folder"):
         encoder.queries(["为什么？"])

@@ -1,4 +1,4 @@
-"""qa.render: article text is shown as text (no HTML, no Markdown links/images), citations, highlights."""
+"""qa.ui.web: article text is shown as text (no HTML, no Markdown links/images), citations, highlights."""
 from __future__ import annotations
 
 import html
@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.render import (
+from qa.ui.web import (
     REFUSALS, escape_text, highlight, paste_refused, paste_saved, quote_spans, render_answer, render_article,
     safe_url, size_text, source_choices, upload_refused, upload_saved,
 )
 from qa.types import Answer, Article, Passage, Quote
-from qa.uploads import KINDS, UploadError
+from qa.ingest.uploads import KINDS, UploadError
 
 markdown_it = pytest.importorskip("markdown_it")
 

@@ -5,7 +5,7 @@ import pytest
 
 from qa.config import Settings
 from qa.kb import KnowledgeBase
-from qa.retrieve import Ranked, fuse
+from qa.search.hybrid import Ranked, fuse
 from tests.helpers import article, hashing_settings, sample_articles
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa import lookups, store
+from qa.index import lookups
+from qa.index import store
 
 
 def test_connections_keep_a_64_mb_page_cache_of_their_own(tmp_path):

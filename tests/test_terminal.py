@@ -5,7 +5,7 @@ import unicodedata
 
 from hypothesis import given, strategies as st
 
-from qa.terminal import answer_text, passage_block, printable
+from qa.ui.terminal import answer_text, passage_block, printable
 from qa.types import Answer, Passage, Quote
 
 TEXT = "微软聘请了苏莱曼。他曾创办 Inflection。"

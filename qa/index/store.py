@@ -2,7 +2,7 @@
 
 SQLite is the single source of truth. Sentence vectors are stored as float32 blobs beside the
 sentence rows, so one transaction changes articles, chunks, BM25 postings and vectors together:
-an update is all-or-nothing by construction, and the FAISS index (``qa.vectors``) is a
+an update is all-or-nothing by construction, and the FAISS index (``qa.index.vectors``) is a
 derived structure that can always be brought back in line with this database.
 
 WAL mode lets readers (the running app) read while a writer commits.

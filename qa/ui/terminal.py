@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from qa.render import LABELS, MAX_CLOSEST, cited_numbers
+from qa.ui.web import LABELS, MAX_CLOSEST, cited_numbers
 from qa.types import Answer, Passage
 
 _INDENT = "    "

@@ -1,6 +1,6 @@
 """Turn one raw record of a corpus file into a validated :class:`~qa.types.Article`.
 
-:mod:`qa.formats` reads files into :class:`~qa.formats.Record` dicts; :func:`to_article` checks
+:mod:`qa.ingest.formats` reads files into :class:`~qa.ingest.formats.Record` dicts; :func:`to_article` checks
 their fields (types, dates, valid Unicode) and normalises them; :func:`parse_date` is shared
 with the retrieval filters and the app.
 """
@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from qa.formats import Record, shorten
+from qa.ingest.formats import Record, shorten
 from qa.text import detect_language, normalize_article_text
 from qa.types import Article
 

@@ -7,7 +7,7 @@ corpus; a file that cannot be indexed is removed again, so the corpus folder and
 stay in step and a later ``qa index sync`` changes nothing.
 
 Refusals raise :class:`UploadError`, whose message is English (like every library error) and
-whose ``kind`` and ``info`` let the app say it in the user's language (``qa.render.upload_refused``).
+whose ``kind`` and ``info`` let the app say it in the user's language (``qa.ui.web.upload_refused``).
 
 Example::
 
@@ -33,11 +33,11 @@ from typing import Any
 
 import yaml
 
-from qa.corpus import load_file, parse_date
-from qa.encoding import BINARY, TRUNCATED
+from qa.ingest.corpus import load_file, parse_date
+from qa.ingest.charset import BINARY, TRUNCATED
 from qa.errors import CorpusError, QAError
-from qa.formats import READERS
-from qa.render import safe_url, size_text
+from qa.ingest.formats import READERS
+from qa.ui.web import safe_url, size_text
 from qa.types import Article
 
 log = logging.getLogger(__name__)

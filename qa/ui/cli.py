@@ -95,7 +95,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_corpus(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.corpus import load_corpus
+    from qa.ingest.corpus import load_corpus
 
     errors: list[Any] = []
     articles = list(load_corpus(args.path or settings.corpus_dir, errors=errors))
@@ -122,7 +122,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{key:>18}: {value}")
         return 0
     if args.action == "watch":
-        from qa.watch import watch
+        from qa.ingest.watch import watch
 
         watch(kb, args.corpus or settings.corpus_dir, debounce=args.debounce,
               on_sync=lambda s: print(f"synced: {s}", flush=True))
@@ -141,7 +141,7 @@ def _index_action(kb: Any, args: argparse.Namespace, settings: Settings) -> Any:
         return kb.sync(args.corpus or settings.corpus_dir, progress=True)
     if args.action == "remove":
         return kb.remove(args.ids)
-    from qa.corpus import load_corpus
+    from qa.ingest.corpus import load_corpus
 
     errors: list[Any] = []
     articles = [a for p in args.paths for a in load_corpus(p, errors=errors)]
@@ -156,7 +156,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json([asdict(p) for p in passages])
         return 0
-    from qa.terminal import passage_block
+    from qa.ui.terminal import passage_block
 
     if not passages:
         print("no passages match")
@@ -167,7 +167,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from qa.kb import KnowledgeBase
-    from qa.terminal import answer_text
+    from qa.ui.terminal import answer_text
 
     answer = KnowledgeBase(settings=settings).answer(
         args.query, k=args.k, since=args.since, until=args.until, sources=args.sources)
@@ -179,7 +179,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.evaluate import evaluate, format_report
+    from qa.eval.retrieval import evaluate, format_report
 
     report = evaluate(args.data, settings=settings, limit=args.limit, answers=not args.no_answers,
                       progress=not args.json)

@@ -22,16 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
-from qa.corpus import parse_date
+from qa.ingest.corpus import parse_date
 from qa.errors import IndexMismatchError, IndexNotFoundError, QAError
-from qa.render import (
+from qa.ui.web import (
     NO_FILES, escape_text, paste_refused, paste_saved, quote_spans, render_answer, render_article, source_choices,
     upload_refused, upload_saved,
 )
-from qa.status import IndexSummary
+from qa.index.status import IndexSummary
 from qa.text import detect_language
 from qa.types import Answer
-from qa.uploads import Uploader, UploadError, pasted_article, uploaded_file
+from qa.ingest.uploads import Uploader, UploadError, pasted_article, uploaded_file
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa import lookups, store
+from qa.index import lookups
+from qa.index import store
 from qa.errors import IndexNotFoundError
-from qa.indexdir import DB_NAME, VECTORS_NAME, IndexDir
-from qa.vectors import VectorIndex
+from qa.index.folder import DB_NAME, VECTORS_NAME, IndexDir
+from qa.index.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa import dedup, store
-from qa.chunking import chunk_article
+from qa.text import duplicates
+from qa.index import store
+from qa.text.chunking import chunk_article
 from qa.config import Settings
-from qa.encoders import Encoder
-from qa.store import StoredArticle
+from qa.embedding.encoders import Encoder
+from qa.index.store import StoredArticle
 from qa.text import split_sentences, tokenize
 from qa.types import Article, Chunk, Sentence
 
@@ -82,7 +83,7 @@ def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | N
     if old is not None and old.article.text == article.text and old.article.title == article.title:
         stored = StoredArticle(article, old.content_key, old.signature, old.group_id, old.duplicate_of, added_at)
         return Prepared(stored, "metadata")
-    key = dedup.content_key(article.text)
+    key = duplicates.content_key(article.text)
     original = batch_keys.get(key) or next(
         (s.article.id for s in store.articles_with_key(conn, key) if s.duplicate_of is None and s.article.id != article.id),
         None)
@@ -90,7 +91,7 @@ def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | N
         group = _group_of(conn, original, batch)
         return Prepared(StoredArticle(article, key, None, group, original, added_at), "duplicate")
     batch_keys[key] = article.id
-    sig = dedup.signature(article.text)
+    sig = duplicates.signature(article.text)
     keys = lsh_keys(sig)
     group = _near_duplicate_group(conn, article.id, sig, keys, batch, settings.near_duplicate_threshold)
     batch.add(article.id, sig, keys, group)
@@ -145,11 +146,11 @@ def _near_duplicate_group(conn: sqlite3.Connection, article_id: str, sig: bytes,
         other = store.get_article(conn, cand)
         if other is None or other.signature is None:
             continue
-        sim = dedup.similarity(sig, other.signature)
+        sim = duplicates.similarity(sig, other.signature)
         if sim >= threshold and (best is None or sim > best[0]):
             best = (sim, other.group_id)
     for aid, (other_sig, group) in batch.candidates(keys).items():
-        sim = dedup.similarity(sig, other_sig)
+        sim = duplicates.similarity(sig, other_sig)
         if aid != article_id and sim >= threshold and (best is None or sim > best[0]):
             best = (sim, group)
     if best is not None:

@@ -10,7 +10,7 @@ A folder is walked recursively in sorted order; hidden files and folders and fil
 real file or folder is visited once (so symlink loops end).  A file that cannot be read gives
 one :class:`~qa.errors.CorpusError` naming the file and the reason; it is logged as a warning,
 appended to ``errors`` when a list is given, and the other files still load.  The file formats
-are described in ``corpus/README.md`` and :mod:`qa.formats`; encodings in :mod:`qa.encoding`.
+are described in ``corpus/README.md`` and :mod:`qa.ingest.formats`; encodings in :mod:`qa.ingest.charset`.
 """
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from qa.encoding import decode_bytes
+from qa.ingest.charset import decode_bytes
 from qa.errors import CorpusError
-from qa.formats import READERS, Record, declared_charset
-from qa.records import SURROGATE, parse_date, to_article
+from qa.ingest.formats import READERS, Record, declared_charset
+from qa.ingest.records import SURROGATE, parse_date, to_article
 from qa.types import Article
 
 __all__ = ["MAX_BYTES", "SUPPORTED", "load_corpus", "load_file", "parse_date"]

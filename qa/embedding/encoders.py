@@ -3,7 +3,7 @@
 ``TransformerEncoder`` wraps a sentence-transformers model (the product's encoder);
 ``BundledEncoder`` is the bundled e5-small (questions through ONNX Runtime fp32), and
 ``OnnxBundledEncoder`` the same with passages and questions through ONNX Runtime int8
-(``QA_ENCODER_BACKEND=onnx-int8``, :mod:`qa.onnx_encoder`).
+(``QA_ENCODER_BACKEND=onnx-int8``, :mod:`qa.embedding.onnx`).
 ``HashingEncoder`` hashes character n-grams into a fixed-size vector: no torch, no weights,
 deterministic. It exists for tests that must start many processes quickly (fault injection)
 and for scale benchmarks; select it with ``QA_MODEL=hashing`` (or ``hashing:<dim>``).
@@ -47,7 +47,7 @@ class TransformerEncoder:
         self.model = model
         self.name = name
         self.batch_size = batch_size
-        from qa.embedding import embedding_dim
+        from qa.embedding.model import embedding_dim
 
         self.dim = embedding_dim(model)  # type: ignore[arg-type]
         self._fingerprint: str | None = None
@@ -56,20 +56,20 @@ class TransformerEncoder:
     def fingerprint(self) -> str:
         """Short digest of the weights (computed once)."""
         if self._fingerprint is None:
-            from qa.embedding import model_fingerprint
+            from qa.embedding.model import model_fingerprint
 
             self._fingerprint = model_fingerprint(self.model)  # type: ignore[arg-type]
         return self._fingerprint
 
     def passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Return passage vectors (n, dim), rows in input order."""
-        from qa.embedding import encode_passages
+        from qa.embedding.model import encode_passages
 
         return encode_passages(self.model, texts, batch_size=self.batch_size, progress=progress)  # type: ignore[arg-type]
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         """Return query vectors (n, dim)."""
-        from qa.embedding import encode_queries
+        from qa.embedding.model import encode_queries
 
         return encode_queries(self.model, texts)  # type: ignore[arg-type]
 
@@ -92,7 +92,7 @@ class BundledEncoder(TransformerEncoder):
     def _question_encoder(self) -> Any:
         """Return the question engine, opened (and exported) on first use; the caller holds ``_lock``."""
         if self._questions is None:
-            from qa.onnx_encoder import load_onnx
+            from qa.embedding.onnx import load_onnx
 
             threads = max(1, min(self.QUESTION_THREADS, os.cpu_count() or 1))
             self._questions = load_onnx(self.model, self.cache_dir, int8=False, threads=threads)
@@ -129,7 +129,7 @@ class OnnxBundledEncoder(BundledEncoder):
     def _int8(self) -> Any:
         with self._session_lock:
             if self._session is None:
-                from qa.onnx_encoder import load_onnx
+                from qa.embedding.onnx import load_onnx
 
                 # Passages may use the model's own tokenizer: torch encodes nothing in this backend.
                 self._session = load_onnx(self.model, self.cache_dir, int8=True, threads=1,
@@ -214,10 +214,10 @@ def _make_encoder(settings: Settings) -> Encoder:
             f"encoder backend onnx-int8 is only available for the bundled model {DEFAULT_MODEL}, "
             f"not {settings.model!r}; set QA_ENCODER_BACKEND=torch (or --encoder-backend torch)")
     if settings.model == DEFAULT_MODEL:
-        from qa.onnx_encoder import require_onnx
+        from qa.embedding.onnx import require_onnx
 
         require_onnx()  # before loading the model: fail fast
-    from qa.embedding import load_model
+    from qa.embedding.model import load_model
 
     model = load_model(settings.model, cache_dir=settings.cache_dir)
     if onnx:

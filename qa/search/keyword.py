@@ -4,8 +4,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from qa import lookups
-from qa.filters import Filters
+from qa.index import lookups
+from qa.search.filters import Filters
 
 # FTS5's idf, log((N - n + 0.5) / (n + 0.5)), is clamped to ~0 once a term is in half the rows
 # or more: such a term (的, 是, 在 …) changes no score, it only makes FTS5 score most of the

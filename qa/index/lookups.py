@@ -1,6 +1,6 @@
 """Read-side lookups in the SQLite store: what search, answers and status ask of it.
 
-Split from ``qa.store`` (which creates the schema and writes); these only read, with any
+Split from ``qa.index.store`` (which creates the schema and writes); these only read, with any
 connection, including the read-only ones of a running app.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from qa import store
+from qa.index import store
 from qa.types import Chunk
 
 

@@ -22,7 +22,7 @@ Features (all roughly in 0..1), combined linearly with ``WEIGHTS``:
 * ``passage_score`` – the passage's retrieval score over the best passage's.
 
 ``dense`` uses the stored sentence vectors, which are embedded with the article title as
-context (see ``qa.indexing.embedding_text``). The weights are fitted by ``bench/fit_ranker.py``
+context (see ``qa.index.writing.embedding_text``). The weights are fitted by ``bench/fit_ranker.py``
 on the developer sets: a softmax over each question's candidates (the ranker's job is to put
 the answering sentence first), with features standardised during the fit and the scaling
 folded into the shipped weights.

@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from qa import lookups, ranking
-from qa.followup import resolve
-from qa.retrieve import validate
+from qa.index import lookups
+from qa.answering import ranking
+from qa.answering.followup import resolve
+from qa.search.hybrid import validate
 from qa.text import detect_language, tokenize
-from qa.translate import keyword_text, names
+from qa.text.translate import keyword_text, names
 from qa.types import Answer, Passage, Quote
 
 log = logging.getLogger(__name__)

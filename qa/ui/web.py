@@ -23,8 +23,8 @@ from urllib.parse import quote, urlsplit
 
 from qa.types import Answer, Article, Passage
 
-if TYPE_CHECKING:  # qa.uploads imports this module
-    from qa.uploads import UploadError
+if TYPE_CHECKING:  # qa.ingest.uploads imports this module
+    from qa.ingest.uploads import UploadError
 
 # HTML specials, then every ASCII character Markdown (GFM, marked) gives a meaning to,
 # including ":" "." "@" so that bare URLs, www. names and e-mail addresses are not autolinked.

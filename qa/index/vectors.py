@@ -2,7 +2,7 @@
 
 The index is ``IndexIDMap2`` around a factory-built index (``"Flat"`` by default; ``"HNSW32"``
 or ``"IVF1024,Flat"`` for large corpora), so chunks can be added and removed by id.
-It is derived data: ``qa.store`` holds every vector, and ``VectorIndex.sync_to`` brings a
+It is derived data: ``qa.index.store`` holds every vector, and ``VectorIndex.sync_to`` brings a
 loaded copy in line with the database by id difference.
 """
 from __future__ import annotations

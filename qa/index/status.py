@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qa import lookups, store
-from qa.indexdir import VECTORS_NAME, VECTORS_STAMP, IndexDir, write_json_atomic
-from qa.reader import ReadView, _sync, load_vectors
+from qa.index import lookups
+from qa.index import store
+from qa.index.folder import VECTORS_NAME, VECTORS_STAMP, IndexDir, write_json_atomic
+from qa.index.view import ReadView, _sync, load_vectors
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class IndexSummary:
 
     @classmethod
     def from_plans(cls, plans: list[Any], unchanged: list[str], added: int, removed: int) -> "IndexSummary":
-        """Summarise ``qa.indexing.prepare`` plans after they were written."""
+        """Summarise ``qa.index.writing.prepare`` plans after they were written."""
         by = lambda kind: tuple(p.stored.article.id for p in plans if p.kind == kind)  # noqa: E731
         dups = tuple((p.stored.article.id, p.stored.duplicate_of) for p in plans if p.kind == "duplicate")
         return cls(added=by("new"), updated=by("updated"), metadata_updated=by("metadata"),

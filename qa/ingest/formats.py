@@ -2,7 +2,7 @@
 
 A record is a dict of the fields found in the file (``id``, ``title``, ``text``, ``source``,
 ``date``, ``url``, ``author``, ``language`` and any extra keys), not yet validated: turning a
-record into an :class:`~qa.types.Article` is the job of :mod:`qa.corpus`.
+record into an :class:`~qa.types.Article` is the job of :mod:`qa.ingest.corpus`.
 
 Formats:
 

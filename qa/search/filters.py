@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from qa.corpus import parse_date
+from qa.ingest.corpus import parse_date
 
 _SURROGATE = re.compile("[\ud800-\udfff]")  # cannot be encoded as UTF-8 (SQLite would raise)
 _MAX_DATE_CHARS = 100  # longer input is no date; its message shows only the start

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from qa import lexical
-from qa.answer import answer_and_ranking, ranked_quotes
+from qa.search import keyword
+from qa.answering.pipeline import answer_and_ranking, ranked_quotes
 from qa.config import Settings
 from qa.text import split_sentences, tokenize
 from qa.types import Article
@@ -45,7 +45,7 @@ def _bm25_baseline(sentences: list[str], questions: Sequence[Any]) -> float:
                      [(i, " ".join(tokenize(t))) for i, t in enumerate(sentences)])
     hits = 0
     for q in questions:
-        expr = lexical.match_expression(tokenize(q.text))
+        expr = keyword.match_expression(tokenize(q.text))
         row = conn.execute("SELECT rowid FROM s WHERE s MATCH ? ORDER BY bm25(s) LIMIT 1", (expr,)).fetchone() if expr else None
         hits += bool(row) and _hit(sentences[row[0]], q.answers)
     return hits / max(len(questions), 1)
@@ -105,7 +105,7 @@ def _unanswerable(kb: Any, articles: Sequence[Article], questions: Sequence[Any]
 
 
 def ranking_threshold() -> float:
-    from qa.answer import ABSTAIN_BELOW
+    from qa.answering.pipeline import ABSTAIN_BELOW
 
     return ABSTAIN_BELOW
 

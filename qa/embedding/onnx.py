@@ -64,8 +64,8 @@ def export(model: Any, folder: Path, *, int8: bool = True) -> Path:
         ImportError: torch's exporter or ONNX Runtime's quantiser is missing.
         OSError: ``folder`` is not writable or the disk is full.
     """
-    from qa.bundled_model import _remove_stale_temps
-    from qa.embedding import model_fingerprint
+    from qa.embedding.bundled import _remove_stale_temps
+    from qa.embedding.model import model_fingerprint
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -108,7 +108,7 @@ def evaluate(data: str | Path, *, settings: Settings | None = None, limit: int |
         qvecs = query_vectors(kb, questions)
         report["retrieval"] = _eval_retrieval(kb, questions, qvecs, _ticker(progress, len(questions), "retrieval"))
         if answers:
-            from qa.evaluate_answers import evaluate_answers
+            from qa.eval.answers import evaluate_answers
 
             report["answers"] = evaluate_answers(kb, articles, questions, qvecs, settings,
                                                  _ticker(progress, len(questions), "answers"))
@@ -159,7 +159,7 @@ def format_report(report: dict[str, Any]) -> str:
     lat = report["retrieval"]["latency"]
     lines.append(f"  hybrid latency p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms")
     if "answers" in report:
-        from qa.evaluate_answers import format_answers
+        from qa.eval.answers import format_answers
 
         lines.extend(format_answers(report["answers"]))
     return "\n".join(lines)

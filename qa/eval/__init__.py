@@ -1,0 +1,5 @@
+"""``qa eval``: retrieval and answer metrics on SQuAD-format files.
+
+Modules: ``retrieval`` (load the set, index its paragraphs, passage recall), ``answers``
+(answer hit@k, abstention, baselines).
+"""
