@@ -112,9 +112,10 @@ class KnowledgeBase:
             IndexMismatchError: the index was built with another embedding model.
         """
         from qa.search.filters import Filters
-        from qa.search.hybrid import hybrid_search, validate
+        from qa.search.hybrid import hybrid_search
+        from qa.search.validate import validate_query
 
-        validate(query, k)
+        validate_query(query, k)
         filters = Filters.make(since=since, until=until, sources=sources)
         with self.reader.view() as view:
             self._check_model(view.data_dir, view.meta)

@@ -18,7 +18,7 @@ import numpy as np
 from qa.index import lookups
 from qa.answering import ranking
 from qa.answering.followup import resolve
-from qa.search.hybrid import validate
+from qa.search.validate import validate_query as validate
 from qa.text import detect_language, tokenize
 from qa.text.translate import keyword_text, names
 from qa.types import Answer, Passage, Quote

@@ -7,7 +7,6 @@ and DRCD (table in docs/benchmarks.md).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from qa.index import lookups
 from qa.config import Settings
 from qa.embedding.encoders import Encoder
 from qa.search.filters import Filters
+from qa.search.validate import validate_query
 from qa.index.view import ReadView
 from qa.text import tokenize
 from qa.text.translate import keyword_text
@@ -25,36 +25,11 @@ from qa.types import Passage
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 2000
-MAX_K = 1000  # more passages than anyone reads; larger k overflowed SQLite's LIMIT
-_SURROGATE = re.compile("[\ud800-\udfff]")  # cannot be encoded as UTF-8 (tokeniser, SQLite, encoders)
-
-
 @dataclass(frozen=True)
 class Ranked:
     """One side's candidates: ``(chunk rowid, score)`` best first."""
 
     hits: tuple[tuple[int, float], ...]
-
-
-def validate(query: object, k: object) -> str:
-    """Return the stripped query.
-
-    Raises:
-        ValueError: the query is not a non-empty string of at most 2,000 characters of valid
-            Unicode (no unpaired surrogates), or k is not a whole number from 1 to 1,000.
-    """
-    if not isinstance(query, str) or not query.strip():
-        raise ValueError("the question is empty; type a question, e.g. 微软为什么聘请苏莱曼？")
-    if len(query) > MAX_QUERY_CHARS:
-        raise ValueError(f"the question is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
-    bad = _SURROGATE.search(query)
-    if bad:
-        raise ValueError(f"the question is not valid Unicode (unpaired surrogate {ascii(bad.group())[1:-1]} at "
-                         f"character {bad.start()}); type it again")
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
-        raise ValueError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}")
-    return query.strip()
 
 
 def dense_candidates(view: ReadView, query_vector: np.ndarray, depth: int, filters: Filters) -> Ranked:
@@ -142,9 +117,9 @@ def hybrid_search(view: ReadView, encoder: Encoder, query: str, k: int, filters:
     ``query_vector`` skips encoding the query when the caller has encoded it already.
 
     Raises:
-        ValueError: bad query or k (see ``validate``), or an unknown mode.
+        ValueError: bad query or k (see ``validate_query``), or an unknown mode.
     """
-    query = validate(query, k)
+    query = validate_query(query, k)
     settings = settings or Settings.from_env()
     depth = max(settings.retrieval_depth, k)
     if mode not in ("hybrid", "dense", "bm25"):
