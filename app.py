@@ -29,11 +29,11 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
-import pandas as pd  # noqa: E402
 
 from qa.ui.chat import ChatService  # noqa: E402
 from qa.config import ENCODER_BACKENDS, Settings  # noqa: E402
 from qa.errors import QAError  # noqa: E402
+from qa.ingest.uploads import SUPPORTED  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from qa.ui.web import escape_text  # noqa: E402
 from qa.text.translate import preload as preload_dictionary  # noqa: E402
@@ -50,7 +50,11 @@ EXAMPLES = [
     "星际之门项目投资多少？",
 ]
 HEADERS = ["标题", "来源", "日期"]
-FILE_TYPES = [".md", ".txt", ".html", ".htm", ".json", ".jsonl"]
+# Answers computed at once; more wait in the queue. Set in the first cut for the 2-core machine and
+# measured with it since (docs/benchmarks.md, "load": 32 sessions, latency includes this queue).
+ASK_WORKERS = 4
+QUEUE_SIZE = 128  # waiting events before Gradio refuses more; hand-set, 4× the load bench's 32 sessions (0 errors)
+FILE_TYPES = SUPPORTED.split()  # what the corpus loader reads: .md .txt .html .htm .json .jsonl
 VIEWER_EMPTY = "提问后，可以在这里查看引用文章的全文，引用的句子会高亮显示。"
 INTRO = ("# 新闻问答\n从已收录的中文新闻中**逐字摘录**原句作答，并注明出处（标题、来源、日期）；"
          "文章里找不到答案时会直接说明。可以用中文或英文提问，也可以追问。")
@@ -63,7 +67,8 @@ CSS = """
 #articles td, #articles th { font-family: var(--font); }
 footer { display: none !important; }
 """
-# Scroll the source viewer (not the page) to the first highlighted sentence once it is drawn.
+# Scroll the source viewer (not the page) to the first highlighted sentence once it is drawn
+# (hand-set: 150 ms for Gradio to draw the Markdown; 60 px keeps the line above it in view).
 SCROLL_TO_MARK = """() => { setTimeout(() => {
   const v = document.querySelector('#viewer'); const m = v && v.querySelector('mark');
   if (m) { v.scrollTop += m.getBoundingClientRect().top - v.getBoundingClientRect().top - 60; }
@@ -76,6 +81,11 @@ def theme() -> gr.themes.Base:
     fonts = ["Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
     return gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=fonts,
                           font_mono=["Noto Sans Mono CJK SC", "ui-monospace", "monospace"])
+
+
+def table(rows: list[list[str]]) -> dict[str, list]:
+    """Return the article table's value: rows of (title, outlet, date) under :data:`HEADERS`."""
+    return {"headers": HEADERS, "data": rows}
 
 
 def last_answer(answers: Sequence[Answer | None] | None) -> Answer | None:
@@ -97,7 +107,7 @@ def build_demo(service: ChatService) -> gr.Blocks:
         _wire(handlers, answers, chat_parts, side)
         demo.load(handlers.overview, outputs=[side["status"], side["table"], chat_parts["outlets"]],
                   api_visibility="private")
-    demo.queue(default_concurrency_limit=4, max_size=128)
+    demo.queue(default_concurrency_limit=ASK_WORKERS, max_size=QUEUE_SIZE)
     return demo
 
 
@@ -136,7 +146,7 @@ def _side_column(service: ChatService) -> dict[str, Any]:
                                           max_height=520, column_widths=["60%", "22%", "18%"], elem_id="articles")
             parts["refresh"] = gr.Button("刷新", size="sm")
         with gr.Tab("添加新闻"):
-            gr.Markdown(f"支持 .md .txt .html .htm .json .jsonl，每个文件不超过 {limit:g} MB；"
+            gr.Markdown(f"支持 {SUPPORTED}，每个文件不超过 {limit:g} MB；"
                         "收录后立即可以提问，文件保存在文章文件夹中。")
             parts["files"] = gr.File(label="上传文章文件", file_count="multiple", file_types=FILE_TYPES, elem_id="upload")
             parts["upload"] = gr.Button("收录上传的文件", variant="primary", elem_id="upload-button")
@@ -191,15 +201,15 @@ class Handlers:
             ov = self.service.overview()
         except (QAError, OSError) as exc:
             log.exception("index not ready")
-            return f"⚠ 索引不可用：{escape_text(str(exc))}", pd.DataFrame([], columns=HEADERS), gr.skip()
-        return ov.status, pd.DataFrame(ov.rows, columns=HEADERS), gr.Dropdown(choices=ov.outlets)
+            return f"⚠ 索引不可用：{escape_text(str(exc))}", table([]), gr.skip()
+        return ov.status, table(ov.rows), gr.Dropdown(choices=ov.outlets)
 
 
 def _wire(h: Handlers, answers: gr.State, c: dict[str, Any], s: dict[str, Any]) -> None:
     gr.on([c["question"].submit, c["ask"].click], h.ask,
           inputs=[c["question"], c["chatbot"], answers, c["since"], c["until"], c["outlets"]],
           outputs=[c["chatbot"], c["question"], s["source"], s["viewer"], answers],
-          api_name="ask", concurrency_limit=4, concurrency_id="ask")
+          api_name="ask", concurrency_limit=ASK_WORKERS, concurrency_id="ask")
     c["clear"].click(h.clear, outputs=[c["chatbot"], answers, c["question"], s["source"], s["viewer"]],
                      api_visibility="private")
     s["source"].input(h.pick_source, inputs=[s["source"], answers], outputs=s["viewer"], api_name="source")

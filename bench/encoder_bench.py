@@ -47,7 +47,7 @@ def sample(data: Path, target: int | None = None) -> tuple[list[str], list[str],
     holding at least ``target`` distinct sentences (every paragraph when ``target`` is None)."""
     from qa.config import Settings
     from qa.eval.retrieval import load_squad
-    from qa.text import split_sentences
+    from qa.text.sentences import split_sentences
 
     articles, questions = load_squad(data)
     limit = Settings.from_env().max_sentence_chars

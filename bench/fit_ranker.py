@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/fit_ranker.py ../shared/data/cmrc2018_trial.json \
            ../shared/data/drcd_dev.json [--paragraphs 400] [--write]
 
 For each set, every paragraph is indexed (the real model) and every question asked: the
-candidates are the sentences of its top-5 hybrid passages, exactly what ``qa.answering.pipeline.rank`` sees;
+candidates are the sentences of its top-5 hybrid passages, exactly what ``qa.answering.ranking.rank_sentences`` sees;
 a candidate is positive when it contains a gold answer. Then every fourth document (by title,
 as ``qa eval`` does) is removed and its questions asked again: the unanswerable set.
 
@@ -31,8 +31,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa import ranking  # noqa: E402
-from qa.answering.pipeline import rank  # noqa: E402
+from qa.answering import features as ranking  # noqa: E402
+from qa.answering.ranking import gather, rank_sentences  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.eval.retrieval import load_squad  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
@@ -53,7 +53,10 @@ class Group:
 
 
 def _ask(kb: KnowledgeBase, text: str, answers: tuple[str, ...]) -> Group:
-    ranked = rank(kb, text, kb.retrieve(text, 5))
+    passages = kb.retrieve(text, 5)
+    with kb.reader.view() as view:
+        evidence = gather(view, text, passages)
+    ranked = rank_sentences(evidence, text, passages, kb.encoder.queries([text])[0], kb.settings.model)
     labels = np.array([any(g in c.text for g in answers) for c in ranked.candidates], dtype=np.float32)
     return Group(ranked.matrix, labels, float(ranked.answerability[COVERED]))
 

@@ -30,7 +30,7 @@ from qa.embedding.encoders import get_encoder  # noqa: E402
 from qa.eval.retrieval import load_squad  # noqa: E402
 from qa.index.writing import embedding_text  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
-from qa.text import split_sentences  # noqa: E402
+from qa.text.sentences import split_sentences  # noqa: E402
 from qa.types import Article  # noqa: E402
 
 

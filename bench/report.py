@@ -315,12 +315,34 @@ def load_section(ld: dict) -> str:
     return "\n".join(out)
 
 
+def startup_section(st: dict) -> str:
+    """Cold start of the question commands and the app's memory, this code against the ``before`` commit."""
+    before, after = st.get("before") or {}, st.get("commands") or {}
+    rows = []
+    for name in ("search", "ask"):
+        b, a = before.get(name) or {}, after.get(name) or {}
+        rows.append([f"`qa {' '.join(a.get('argv') or [name])}`", b.get("wall_s_median"), b.get("max_rss_mb"),
+                     a.get("wall_s_median"), a.get("wall_s_max"), a.get("cpu_s_median"), a.get("max_rss_mb")])
+    rows.append(["app after warm-up (RSS)", None, before.get("app_rss_mb"), None, None, None,
+                 g(st, "app", "rss_after_warmup_mb")])
+    runs = g(st, "commands", "search", "runs")
+    return "\n".join([
+        f"Fresh processes on a built index of `corpus/` ({fmt(runs)} runs each after one unmeasured run; wall "
+        f"clock, user+system CPU and max RSS of each child from `os.wait4`), `bench/startup_bench.py`. Before: "
+        f"commit {before.get('commit')}, where every question loaded torch, sentence-transformers and a second "
+        "tokenizer; now questions go through ONNX Runtime with the word-embedding table memory-mapped and the "
+        "tokenizer's vocabulary binary-searched (`qa.embedding.questions`). Goal: ≤ 2 s wall, ≤ 500 MB.", "",
+        table(["command", "before s (median)", "before MiB", "after s (median)", "after s (max)", "after CPU s",
+               "after MiB"], rows)])
+
+
 SECTIONS: list[tuple[str, list[str], Callable[..., str]]] = [
     ("Quality", ["eval_cmrc.json", "eval_drcd.json"], quality),
     ("Encoding throughput", ["index.json", "encoder.json"], throughput),
     ("Latency and incremental adds", ["latency.json", "index.json"], latency),
     ("Scale: 10k to 1M chunks", ["scale.json"], scale),
     ("Load: concurrent chat sessions", ["load.json"], load_section),
+    ("Startup: a question in a fresh process", ["startup.json"], startup_section),
     ("English questions (a hand-written check)", ["english.json"], english_section),
 ]
 GENERIC = [("Faults", "faults.json"), ("Hostile input", "hostile.json")]

@@ -13,6 +13,8 @@ latency  ``bench/latency_bench.py``: query/answer latency, 10k chunks latency.js
 encoder  ``bench/encoder_bench.py``: faster CPU encoding paths        encoder.json
 scale    ``bench/scale_bench.py``: 10k/100k/1M chunks, flat vs IVF    scale.json (+ PNG)
 load     ``bench/load_bench.py``: 32 sessions against the app         load.json
+startup  ``bench/startup_bench.py``: cold ``qa search``, ``qa ask``,  startup.json
+         the app's memory
 english  ``bench/english_check.py``: 16 English questions, seeds      english.json
 faults   ``bench/fault_bench.py`` (if present)                        faults.json
 hostile  ``bench/hostile_bench.py`` (if present)                      hostile.json
@@ -90,6 +92,7 @@ STEPS = [
     Step("scale", "scale.json", _quick([PY, "bench/scale_bench.py"], ["--sizes", "2000,20000,200000",
                                                                        "--build-max", "2000"])),
     Step("load", "load.json", _quick([PY, "bench/load_bench.py"], ["--sessions", "8", "--duration", "15"])),
+    Step("startup", "startup.json", _quick([PY, "bench/startup_bench.py"], ["--runs", "2", "--no-app"])),
     Step("english", "english.json", lambda a: [PY, "bench/english_check.py"], stdout_json=True),
     Step("faults", "faults.json", lambda a: [PY, "bench/fault_bench.py"], optional_script="bench/fault_bench.py"),
     Step("hostile", "hostile.json", lambda a: [PY, "bench/hostile_bench.py"], optional_script="bench/hostile_bench.py"),

@@ -21,7 +21,9 @@ from qa.config import Settings  # noqa: E402
 from qa.eval.retrieval import load_squad  # noqa: E402
 from qa.search.filters import Filters  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
-from qa.search.hybrid import dense_candidates, fuse, lexical_candidates, to_passages  # noqa: E402
+from qa.search.dense import dense_candidates  # noqa: E402
+from qa.search.fusion import fuse  # noqa: E402
+from qa.search.hybrid import lexical_candidates, to_passages  # noqa: E402
 
 GRID = ([{"fusion": "rrf", "rrf_k": k, "dense_weight": w} for k, w in itertools.product((5, 20, 60), (0.3, 0.4, 0.5, 0.6))]
         + [{"fusion": "weighted", "dense_weight": w} for w in (0.2, 0.3, 0.4, 0.5, 0.6)])

@@ -1,4 +1,4 @@
-"""Module-level shortcuts ``qa.search.hybrid`` and ``qa.answering.pipeline`` over a cached ``KnowledgeBase``.
+"""Module-level shortcuts ``qa.retrieve`` and ``qa.answer`` over a cached ``KnowledgeBase``.
 
 Example::
 

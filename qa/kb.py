@@ -14,24 +14,27 @@ so a crash leaves the state before or after the update. Reads never wait for wri
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import faiss
 import numpy as np
 
-from qa.index import writing
 from qa.index import store
-from qa.config import Settings
+from qa.config import DEFAULT_MODEL, Settings
 from qa.ingest.corpus import load_corpus
-from qa.embedding.encoders import Encoder, get_encoder
+from qa.embedding.encoders import Encoder, OnnxBundledEncoder, get_encoder
 from qa.errors import CorpusError, IndexMismatchError
 from qa.index.folder import DB_NAME, IndexDir
 from qa.index.view import IndexReader
 from qa.index.status import IndexStatus, IndexSummary, index_status, manifest_for, snapshot_if_due
 from qa.types import Answer, Article, Passage
+
+if TYPE_CHECKING:
+    from qa.answering.ranking import SentenceRanking
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +59,56 @@ class KnowledgeBase:
         self.reader = IndexReader(self.dir)
         faiss.omp_set_num_threads(max(1, self.settings.faiss_threads))
         self._encoder = encoder
+        self._explicit = encoder is not None  # then it encodes questions too
         self._checked: tuple[Path, str] | None = None
+        self._questions: tuple[str, Encoder | None] = ("", None)  # index fingerprint -> light engine
+        self._unprepared: str | None = None  # fingerprint whose light engine could not be prepared
+        self._prepare_lock = threading.Lock()
 
     @property
     def encoder(self) -> Encoder:
-        """The embedding encoder (loaded on first use)."""
+        """The full embedding encoder (loaded on first use: torch, ~10 s of CPU); writes use it."""
         if self._encoder is None:
             self._encoder = get_encoder(self.settings)
         return self._encoder
+
+    @property
+    def query_encoder(self) -> Encoder:
+        """The encoder for questions on this index: the encoder passed to the constructor if any; for
+        the bundled model, the torch-free engine (:mod:`qa.embedding.questions`) for the index's
+        fingerprint, its files written first by the full encoder if missing (once per machine);
+        else :attr:`encoder`. Reads the index's metadata; no index means :attr:`encoder`.
+
+        Raises:
+            qa.errors.ModelLoadError: the full encoder is needed and cannot be loaded.
+        """
+        if self._explicit or not self.reader.exists():
+            return self.encoder
+        with self.reader.view() as view:
+            return self._reading_encoder(view.meta)
+
+    def _reading_encoder(self, meta: Mapping[str, str]) -> Encoder:
+        """Return the question encoder for the index described by ``meta`` (see :attr:`query_encoder`)."""
+        if self._explicit or not (self.settings.model == DEFAULT_MODEL == meta.get("model")):
+            return self.encoder
+        built = meta.get("model_fingerprint") or ""
+        light = self._light_encoder(built)
+        if light is None and self._unprepared != built and self.encoder.fingerprint == built:
+            with self._prepare_lock:  # one writer of the files per process; the others then load them
+                prepare = getattr(self.encoder, "prepare_questions", None)  # same model: write them, use them
+                light = self._light_encoder(built) or (self._light_encoder(built) if prepare and prepare() else None)
+                self._unprepared = built if light is None else None  # tried once per index and process
+        return light if light is not None else self.encoder
+
+    def _light_encoder(self, built: str) -> Encoder | None:
+        """Return the torch-free engine for an index of fingerprint ``built``, or None if its files are missing."""
+        if self._questions[0] != built or self._questions[1] is None:
+            from qa.embedding import questions
+
+            int8 = self.settings.encoder_backend == OnnxBundledEncoder.BACKEND
+            self._questions = (built, questions.load(self.settings.cache_dir / "onnx", built.split("+")[0],
+                                                     int8=int8))
+        return self._questions[1]
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -103,7 +148,7 @@ class KnowledgeBase:
         """Return the ``k`` best passages for ``query`` (hybrid dense + BM25, duplicates collapsed).
 
         ``query_vector`` is the query's vector when the caller has it already
-        (``kb.encoder.queries([query])[0]``, e.g. encoded in a batch); otherwise it is encoded here.
+        (``kb.query_encoder.queries([query])[0]``, e.g. encoded in a batch); otherwise it is encoded here.
 
         Raises:
             ValueError: empty or over-long query, ``k`` outside 1..1000, a filter date that does not parse,
@@ -118,8 +163,8 @@ class KnowledgeBase:
         validate_query(query, k)
         filters = Filters.make(since=since, until=until, sources=sources)
         with self.reader.view() as view:
-            self._check_model(view.data_dir, view.meta)
-            return hybrid_search(view, self.encoder, query, k, filters, self.settings, mode, query_vector)
+            encoder = self._check_model(view.data_dir, view.meta, reading=True)
+            return hybrid_search(view, encoder, query, k, filters, self.settings, mode, query_vector)
 
     def answer(self, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
                until: Any = None, sources: Iterable[str] | None = None) -> Answer:
@@ -130,9 +175,33 @@ class KnowledgeBase:
         Raises:
             ValueError: as for ``retrieve``.
         """
-        from qa.answering.pipeline import answer_question
+        return self.answer_with_ranking(question, history=history, k=k, since=since, until=until,
+                                        sources=sources)[0]
 
-        return answer_question(self, question, history=history, k=k, since=since, until=until, sources=sources)
+    def answer_with_ranking(self, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
+                            until: Any = None, sources: Iterable[str] | None = None,
+                            query_vector: np.ndarray | None = None) -> tuple[Answer, SentenceRanking]:
+        """Return the answer and the sentence ranking it was made from (``qa eval`` scores it).
+
+        ``query_vector`` is the vector of the query the question resolves to, if already encoded.
+
+        Raises:
+            ValueError: as for ``retrieve``.
+        """
+        from qa.answering.pipeline import answer_question
+        from qa.search.filters import Filters
+
+        Filters.make(since=since, until=until, sources=sources)  # a bad filter fails before any work
+
+        def retrieve(query: str, n: int, vector: np.ndarray) -> list[Passage]:
+            return self.retrieve(query, n, since=since, until=until, sources=sources, query_vector=vector)
+
+        return answer_question(question, retrieve=retrieve, reader=self.reader, encode=self._question_vector,
+                               model=self.settings.model, history=history, k=k, query_vector=query_vector)
+
+    def _question_vector(self, text: str) -> np.ndarray:
+        """Return the vector of one question (the encoder questions go through)."""
+        return self.query_encoder.queries([text])[0]
 
     # ----------------------------------------------------------------- writing
     def add(self, articles: Iterable[Article | Mapping[str, Any]], *, progress: bool = False) -> IndexSummary:
@@ -224,6 +293,8 @@ class KnowledgeBase:
         return summary.timed(time.perf_counter() - started)
 
     def _add_rows(self, conn: Any, articles: Sequence[Article], progress: bool) -> IndexSummary:
+        from qa.index import writing  # imports datasketch and scipy (~0.9 s): not on the question path
+
         plans, unchanged = writing.prepare(conn, articles, self.encoder, self.settings, progress=progress)
         added, removed = writing.write(conn, plans)
         return IndexSummary.from_plans(plans, unchanged, added, removed)
@@ -266,9 +337,15 @@ class KnowledgeBase:
                     f"{self.dir.path} was built with {name}={meta.get(name)}; run `qa index build` to rebuild it "
                     f"with {name}={getattr(self.settings, name)}, or unset QA_{name.upper()} to keep the old setting")
 
-    def _check_model(self, data_dir: Path | None, meta: Mapping[str, str]) -> None:
+    def _check_model(self, data_dir: Path | None, meta: Mapping[str, str], *, reading: bool = False) -> Encoder:
+        """Return the encoder to use with the index described by ``meta`` (for questions when ``reading``:
+        the light engine if it can be had, which loads no torch) after checking it made the index.
+
+        Raises:
+            IndexMismatchError: another format, model, backend or weights; the message says what to do.
+        """
         if data_dir is not None and self._checked == (data_dir, meta.get("model_fingerprint", "")):
-            return
+            return self._reading_encoder(meta) if reading else self.encoder
         if meta.get("format_version") != str(FORMAT_VERSION):
             raise IndexMismatchError(f"{self.dir.path} has index format {meta.get('format_version')}, this version "
                                      f"reads format {FORMAT_VERSION}; run `qa index build` to rebuild it")
@@ -276,7 +353,8 @@ class KnowledgeBase:
             raise IndexMismatchError(
                 f"{self.dir.path} was built with model {meta.get('model')}; run `qa index build` to rebuild it "
                 f"for model {self.settings.model} (or set QA_MODEL={meta.get('model')})")
-        built, loaded = meta.get("model_fingerprint") or "", self.encoder.fingerprint
+        encoder = self._reading_encoder(meta) if reading else self.encoder
+        built, loaded = meta.get("model_fingerprint") or "", encoder.fingerprint
         if built != loaded and built.split("+")[0] == loaded.split("+")[0]:  # same weights, other backend
             before, now = built.partition("+")[2] or "torch", loaded.partition("+")[2] or "torch"
             raise IndexMismatchError(
@@ -286,9 +364,10 @@ class KnowledgeBase:
             raise IndexMismatchError(
                 f"{self.dir.path} was built with model {meta.get('model')} (weights fingerprint "
                 f"{meta.get('model_fingerprint')}); the loaded {self.settings.model} has other weights "
-                f"(fingerprint {self.encoder.fingerprint}); run `qa index build` to rebuild it")
+                f"(fingerprint {loaded}); run `qa index build` to rebuild it")
         if data_dir is not None:
             self._checked = (data_dir, meta.get("model_fingerprint", ""))
+        return encoder
 
 
 def _unique(articles: Sequence[Article]) -> list[Article]:

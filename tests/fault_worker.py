@@ -9,7 +9,7 @@ import sys
 
 from qa.config import Settings
 from qa.kb import KnowledgeBase
-from qa.text import tokenize
+from qa.text.tokens import tokenize
 
 
 def operation(i: int) -> tuple[str, str]:

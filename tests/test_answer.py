@@ -81,7 +81,7 @@ def test_english_suleyman_question_quotes_the_suleyman_passages_of_both_articles
 def _units_fixture():
     import numpy as np
 
-    from qa.answering.pipeline import Candidate
+    from qa.answering.candidates import Candidate
     from qa.types import Passage
 
     text = "莎莉公司拆分成两家公司。一家名为希尔夏品牌。\n另一家名为 DE 公司。"
@@ -92,7 +92,7 @@ def _units_fixture():
 
 
 def test_adjacent_sentences_are_quoted_as_one_span_and_a_line_break_joins_them_too():
-    from qa.answering.pipeline import quote_text, runs
+    from qa.answering.selection import quote_text, runs
 
     cands, p = _units_fixture()
     assert runs(cands, [1, 0], [p]) == [[0, 1]]
@@ -102,7 +102,7 @@ def test_adjacent_sentences_are_quoted_as_one_span_and_a_line_break_joins_them_t
 
 
 def test_a_question_asking_for_a_description_or_list_quotes_the_next_sentence_too():
-    from qa.answering.pipeline import unit
+    from qa.answering.selection import unit
 
     cands, _ = _units_fixture()
     assert unit(cands, 0, "莎莉公司被拆分成哪些公司？") == [0, 1]

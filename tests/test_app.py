@@ -136,7 +136,8 @@ def test_upload_good_file_is_saved_indexed_and_answerable(env):
     assert answers[-1].passages[0].article_id == "moon"
     assert env.service.kb.sync(env.corpus).removed == ()  # a later `qa index sync` keeps it
     status, table, outlets = env.h.overview()
-    assert "嫦娥六号带回月背样品" in list(table["标题"]) and "共 **4** 篇文章" in status
+    assert table["headers"] == ["标题", "来源", "日期"]
+    assert "嫦娥六号带回月背样品" in [row[0] for row in table["data"]] and "共 **4** 篇文章" in status
     assert [c[0] for c in outlets.choices] == ["新华社", "新浪科技", "智东西"]
 
 

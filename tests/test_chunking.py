@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.text.chunking import chunk_article, chunk_id, chunk_sentences
-from qa.text import split_sentences
+from qa.text.sentences import split_sentences
 from qa.types import Article, Sentence
 
 PROPERTY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

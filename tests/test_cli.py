@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from qa.ui.cli import build_parser, main
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
 
 
 @pytest.fixture()
@@ -52,10 +55,12 @@ def test_search_json_is_machine_readable(env, capsys):
     assert 1 <= len(rows) <= 3 and {"title", "source", "date", "score", "start", "end"} <= set(rows[0])
 
 
-def test_library_errors_become_one_error_line_and_exit_1(env, capsys):
-    assert main(["search", "微软"]) == 1  # no index yet
+def test_library_errors_become_one_error_line_and_exit_1(env, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("QA_CORPUS_DIR", str(tmp_path / "no-such-folder"))
+    assert main(["search", "微软"]) == 1  # no index yet, and no corpus folder to build it from
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and err.count("\n") == 1 and "index build" in err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "index build" in err and "no-such-folder" in err
+    monkeypatch.setenv("QA_CORPUS_DIR", str(env))
     main(["index", "build", str(env)])
     capsys.readouterr()
     assert main(["search", "   "]) == 1
@@ -94,3 +99,62 @@ def test_search_shows_escape_sequences_in_articles_as_text(env, capsys):
     assert main(["search", "台风登陆广东"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\\x1b" in out
+
+
+def test_ask_and_search_build_a_missing_index_from_the_corpus_folder_first(env, monkeypatch, capsys):
+    monkeypatch.setenv("QA_CORPUS_DIR", str(env))
+    assert main(["search", "微软 苏莱曼", "-k", "2", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)) == 2  # stdout stays machine-readable
+    assert err.count("\n") == 1 and err.startswith("note: ") and "building it from" in err and str(env) in err
+    assert main(["ask", "微软聘请了哪家投行？"]) == 0
+    out, err = capsys.readouterr()
+    assert "[1] 《" in out and err == ""  # built once; no second note
+
+
+def test_progress_bars_only_when_stderr_is_a_terminal(env, monkeypatch):
+    from qa.kb import KnowledgeBase
+
+    seen = []
+    real_build = KnowledgeBase.build
+
+    def build(self, path=None, *, progress=False):
+        seen.append(progress)
+        return real_build(self, path, progress=False)
+
+    monkeypatch.setattr(KnowledgeBase, "build", build)
+    assert main(["index", "build", str(env)]) == 0  # pytest's captured stderr is no terminal
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert main(["index", "build", str(env)]) == 0
+    assert seen == [False, True]
+
+
+def _run_qa(*args: str) -> subprocess.CompletedProcess:
+    """Run the qa command in a fresh interpreter (its own logging setup, as from a shell)."""
+    return subprocess.run([sys.executable, "-m", "qa.ui.cli", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_each_load_warning_is_printed_once(env, capsys):
+    (env / "bad.md").write_bytes(b"\x00\x01\x02 binary")
+    (env / "broken.json").write_text('{"id": 1', encoding="utf-8")
+    listed = _run_qa("corpus", "ls", str(env))
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stderr.count("bad.md") == 1 and listed.stderr.count("broken.json") == 1, listed.stderr
+    assert listed.stderr.count("warning: ") == 2
+    assert main(["index", "build", str(env)]) == 0
+    capsys.readouterr()
+    added = _run_qa("index", "add", str(env / "bad.md"), str(next(env.glob("2025-*.md"))))
+    assert added.returncode == 0, added.stderr
+    assert added.stderr.count("bad.md") == 1 and added.stderr.count("warning: ") == 1, added.stderr

@@ -1,20 +1,19 @@
-"""Tests of qa.text.duplicates: exact keys, MinHash signatures, the LSH index and duplicate groups."""
+"""Near duplicates: qa.text.duplicates (exact keys, MinHash signatures, LSH band keys) and the
+duplicate groups the index writer (qa.index.writing) forms from them through KnowledgeBase."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qa.config import Settings
-from qa.text.duplicates import (
-    NearDuplicateIndex,
-    content_key,
-    group_duplicates,
-    signature,
-    similarity,
-)
+from qa.index import store
+from qa.kb import KnowledgeBase
+from qa.text.duplicates import band_keys, content_key, signature, similarity
 from qa.types import Article
+from tests.helpers import hashing_settings
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 THRESHOLD = Settings().near_duplicate_threshold
@@ -115,78 +114,83 @@ def test_measured_similarities_leave_a_margin_around_the_threshold():
     assert unrelated <= 0.1, unrelated  # measured 0.03: same companies, different article
 
 
-# --- the index -------------------------------------------------------------------------------
+# --- band keys: stored in every index, so their bytes are pinned ------------------------------
+
+PINNED_TEXT = "OpenAI与微软的合作关系正在发生变化,双方在算力供应上存在分歧。"
 
 
-def test_index_finds_the_repost_and_not_the_other_article():
-    index = NearDuplicateIndex(threshold=THRESHOLD)
-    index.add("seed-000", signature(SEED_000))
-    index.add("seed-001", signature(SEED_001))
-    assert len(index) == 2 and "seed-001" in index
-    found = index.find(signature(_repost_of_001()))
-    assert [article_id for article_id, _ in found] == ["seed-001"]
-    assert found[0][1] >= THRESHOLD
-    assert "seed-001" in index.candidates(signature(_repost_of_001()))
+def test_signature_and_band_keys_are_byte_identical_to_the_stored_ones():
+    # Values computed by the code that wrote existing indexes (datasketch 2.0, legacy scheme,
+    # seed 1; BLAKE2b-64 over bands of 4 values).  If this fails, existing indexes would no
+    # longer find their near duplicates: bump the index format instead of changing the pins.
+    sig = signature(PINNED_TEXT)
+    assert hashlib.sha1(sig).hexdigest() == "8ddc63b619e2c287c388359e3c3663ae1b3824f5"
+    assert sig[:16].hex() == "24f66b08000000001e360d0600000000"
+    keys = band_keys(sig)
+    assert len(keys) == 32 and all(len(k) == 8 for k in keys)
+    assert keys[0].hex() == "0fd8f8c1c642d65e" and keys[-1].hex() == "d099e094d3ca29c1"
+    assert hashlib.sha1(b"".join(keys)).hexdigest() == "9e84bbb02517e9d6614f7c06b266f5671f417e70"
+    assert hashlib.sha1(signature("")).hexdigest() == "7435ea3906b93791ea09fa3733e6cabdb1109901"
 
 
-def test_index_add_replace_remove():
-    index = NearDuplicateIndex()
-    sig_000, sig_001 = signature(SEED_000), signature(SEED_001)
-    index.add("a", sig_000)
-    index.add("a", sig_001)  # replaces
-    assert len(index) == 1
-    assert [i for i, _ in index.find(sig_001)] == ["a"]
-    assert index.find(sig_000) == []
-    assert index.remove("a") is True
-    assert index.remove("a") is False
-    assert index.find(sig_001) == [] and index.candidates(sig_001) == []
+def test_band_keys_are_shared_by_the_repost_not_by_the_other_article():
+    original, repost, other = (set(enumerate(band_keys(signature(t)))) for t in (SEED_001, _repost_of_001(), SEED_000))
+    assert original & repost  # a candidate: then verified by similarity
+    assert not original & other
 
 
-def test_index_find_with_a_lower_threshold_scans_everything():
-    index = NearDuplicateIndex(threshold=0.9)
-    index.add("000", signature(SEED_000))
-    index.add("001", signature(SEED_001))
-    found = index.find(signature(SEED_001), threshold=0.0)
-    assert [i for i, _ in found] == ["001", "000"]  # best first
-    assert found[0][1] == 1.0 and found[1][1] < 0.1
+def test_band_keys_reject_malformed_signatures():
+    for bad in (b"", b"abc", "not bytes"):
+        with pytest.raises(ValueError):
+            band_keys(bad)  # type: ignore[arg-type]
+    assert len(band_keys(signature(SEED_000, num_perm=64))) == 16
 
 
-def test_index_rejects_bad_input():
-    index = NearDuplicateIndex(num_perm=128)
-    with pytest.raises(ValueError):
-        index.add("x", signature(SEED_000, num_perm=64))
-    with pytest.raises(ValueError):
-        NearDuplicateIndex(threshold=0.0)
+# --- duplicate groups, as the index forms them -------------------------------------------------
 
 
-# --- grouping --------------------------------------------------------------------------------
+def _groups(kb: KnowledgeBase) -> dict[str, str]:
+    """``{article id: group id}`` of every stored article."""
+    with kb.reader.view() as view:
+        return {s.article.id: s.group_id for s in store.iter_articles(view.conn)}
 
 
-def test_group_duplicates_groups_the_repost_not_the_other_article():
-    articles = [
-        _article("zhidx-001", SEED_001, "OpenAI微软陷入决裂危机:算力供应、新模型发布节奏、技术路线成三大分歧点"),
-        _article("jiqizhixin-000", SEED_000),
-        _article("repost-of-001", _repost_of_001(), REPOST_HEADLINE),
-    ]
-    assert group_duplicates(articles) == {
-        "zhidx-001": "zhidx-001",
-        "jiqizhixin-000": "jiqizhixin-000",
-        "repost-of-001": "zhidx-001",
-    }
+def _zhidx_001() -> Article:
+    return _article("zhidx-001", SEED_001, "OpenAI微软陷入决裂危机:算力供应、新模型发布节奏、技术路线成三大分歧点")
 
 
-def test_group_duplicates_canonical_is_the_first_seen():
-    articles = [_article("repost", _repost_of_001()), _article("original", SEED_001)]
-    assert group_duplicates(articles) == {"repost": "repost", "original": "repost"}
+def test_the_repost_joins_the_original_group_and_the_other_article_does_not(tmp_path):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add([_zhidx_001(), _article("jiqizhixin-000", SEED_000),
+            _article("repost-of-001", _repost_of_001(), REPOST_HEADLINE)])  # one batch: no lsh rows yet
+    assert _groups(kb) == {"zhidx-001": "zhidx-001", "jiqizhixin-000": "jiqizhixin-000",
+                           "repost-of-001": "zhidx-001"}
 
 
-def test_group_duplicates_exact_copies_with_other_whitespace():
+def test_a_repost_added_later_is_found_through_the_stored_band_keys(tmp_path):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add([_zhidx_001(), _article("jiqizhixin-000", SEED_000)])
+    KnowledgeBase(settings=hashing_settings(tmp_path)).add([_article("repost-of-001", _repost_of_001())])
+    assert _groups(kb)["repost-of-001"] == "zhidx-001"
+    assert kb.status().stories == 2
+
+
+def test_the_group_is_named_after_the_first_seen_article(tmp_path):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add([_article("repost", _repost_of_001()), _article("original", SEED_001)])
+    assert _groups(kb) == {"repost": "repost", "original": "repost"}
+
+
+def test_exact_copies_with_other_whitespace_are_duplicates_in_the_original_group(tmp_path):
     copy = SEED_000.replace("\n", "\n\n") + "  \n"
-    articles = [_article("a", SEED_000), _article("b", SEED_001), _article("a-copy", copy)]
     assert content_key(copy) == content_key(SEED_000)
-    assert group_duplicates(articles) == {"a": "a", "b": "b", "a-copy": "a"}
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    summary = kb.add([_article("a", SEED_000), _article("b", SEED_001), _article("a-copy", copy)])
+    assert summary.duplicates == (("a-copy", "a"),)
+    assert _groups(kb) == {"a": "a", "b": "b", "a-copy": "a"}
 
 
-def test_group_duplicates_threshold_one_keeps_only_exact_and_identical():
-    articles = [_article("a", SEED_001), _article("b", _repost_of_001())]
-    assert group_duplicates(articles, threshold=1.0) == {"a": "a", "b": "b"}
+def test_threshold_one_keeps_only_exact_and_identical(tmp_path):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, near_duplicate_threshold=1.0))
+    kb.add([_article("a", SEED_001), _article("b", _repost_of_001())])
+    assert _groups(kb) == {"a": "a", "b": "b"}

@@ -16,7 +16,6 @@ from qa.embedding.model import (
     encode_queries,
     load_model,
     model_fingerprint,
-    model_name,
 )
 from qa.errors import ModelLoadError
 
@@ -74,8 +73,8 @@ def test_a_broken_local_folder_raises_model_load_error(tmp_path, no_network):
         load_model(str(tmp_path))
 
 
-def test_bundled_model_name_and_dimension(model):
-    if model_name(model) != DEFAULT_MODEL:
+def test_bundled_model_has_384_dimensions(model):
+    if Settings.from_env().model != DEFAULT_MODEL:
         pytest.skip("QA_MODEL selects another model")
     assert embedding_dim(model) == 384
 

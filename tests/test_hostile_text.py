@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from qa.text.chunking import chunk_article
 from qa.config import Settings
 from qa.kb import KnowledgeBase
-from qa.text import split_sentences
+from qa.text.sentences import split_sentences
 from qa.types import Article
 from tests.helpers import sample_articles
 

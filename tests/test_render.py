@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 
 from qa.ui.web import (
     REFUSALS, escape_text, highlight, paste_refused, paste_saved, quote_spans, render_answer, render_article,
-    safe_url, size_text, source_choices, upload_refused, upload_saved,
+    source_choices, upload_refused, upload_saved,
 )
+from qa.text.urls import safe_url
 from qa.types import Answer, Article, Passage, Quote
-from qa.ingest.uploads import KINDS, UploadError
+from qa.ingest.uploads import KINDS, UploadError, size_text
 
 markdown_it = pytest.importorskip("markdown_it")
 
@@ -169,3 +170,13 @@ def test_upload_reports_escape_names_titles_and_details():
 @pytest.mark.parametrize("n, text", [(812, "812 bytes"), (4_200, "4.2 kB"), (20_000, "20 kB"), (5_000_000, "5 MB")])
 def test_size_text(n, text):
     assert size_text(n) == text
+
+
+def test_ingest_never_imports_the_presentation_stage():
+    """qa.ingest.uploads words refusals by kind only; the Chinese wording lives in qa.ui.web."""
+    import subprocess
+    import sys
+
+    code = ("import sys, qa.ingest.uploads, qa.text.urls; "
+            "assert not [m for m in sys.modules if m == 'qa.ui' or m.startswith('qa.ui.')], sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)

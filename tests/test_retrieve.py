@@ -5,7 +5,7 @@ import pytest
 
 from qa.config import Settings
 from qa.kb import KnowledgeBase
-from qa.search.hybrid import Ranked, fuse
+from qa.search.fusion import Hits, fuse
 from tests.helpers import article, hashing_settings, sample_articles
 
 
@@ -68,15 +68,15 @@ def test_each_mode_finds_the_obvious_article(kb):
 
 def test_rrf_fusion_rewards_agreement_between_sides():
     settings = Settings.from_env({})
-    dense = Ranked(((1, 0.9), (2, 0.8), (3, 0.7)))
-    sparse = Ranked(((2, 12.0), (4, 11.0), (1, 3.0)))
+    dense = Hits(((1, 0.9), (2, 0.8), (3, 0.7)))
+    sparse = Hits(((2, 12.0), (4, 11.0), (1, 3.0)))
     fused = [rid for rid, _ in fuse(dense, sparse, settings)]
     assert fused[:2] == [2, 1] and set(fused) == {1, 2, 3, 4}
 
 
 def test_weighted_fusion_normalises_each_side():
     settings = Settings.from_env({}, fusion="weighted", dense_weight=0.5)
-    fused = dict(fuse(Ranked(((1, 0.9), (2, 0.1))), Ranked(((2, 30.0), (1, 10.0))), settings))
+    fused = dict(fuse(Hits(((1, 0.9), (2, 0.1))), Hits(((2, 30.0), (1, 10.0))), settings))
     assert fused[1] == pytest.approx(0.5) and fused[2] == pytest.approx(0.5)
 
 

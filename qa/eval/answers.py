@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from qa.search import keyword
-from qa.answering.pipeline import answer_and_ranking, ranked_quotes
+from qa.answering.pipeline import ABSTAIN_BELOW
+from qa.answering.selection import ranked_quotes
 from qa.config import Settings
 from qa.text import split_sentences, tokenize
 from qa.types import Article
@@ -67,7 +68,7 @@ def _answerable(kb: Any, questions: Sequence[Any], qvecs: np.ndarray,
     confs: list[float] = []
     texts = {a.id: a.text for a in kb.articles()}
     for q, vector in zip(questions, qvecs):
-        answer, ranked = answer_and_ranking(kb, q.text, query_vector=vector)
+        answer, ranked = kb.answer_with_ranking(q.text, query_vector=vector)
         confs.append(answer.confidence)
         abstained += answer.abstained
         answered += not answer.abstained
@@ -98,15 +99,14 @@ def _unanswerable(kb: Any, articles: Sequence[Article], questions: Sequence[Any]
         shutil.copytree(kb.dir.path, copy)
         other = KnowledgeBase(copy, settings=settings, encoder=kb.encoder)
         other.remove(sorted(held_ids))
-        confs = [answer_and_ranking(other, q.text, query_vector=v)[0].confidence for q, v in asked]
+        confs = [other.answer_with_ranking(q.text, query_vector=v)[0].confidence for q, v in asked]
     abstained = sum(c < ranking_threshold() for c in confs)
     return {"questions": len(asked), "abstained_unanswerable": abstained / max(len(asked), 1),
             "confidences": confs}
 
 
 def ranking_threshold() -> float:
-    from qa.answering.pipeline import ABSTAIN_BELOW
-
+    """Return the confidence below which an answer abstains."""
     return ABSTAIN_BELOW
 
 

@@ -35,6 +35,7 @@ DB_NAME = "qa.sqlite"
 VECTORS_NAME = "vectors.faiss"
 VECTORS_STAMP = "vectors.json"
 MANIFEST_NAME = "manifest.json"
+_LOCK_POLL_SECONDS = 0.05  # flock has no timeout: retry this often until the deadline
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -155,7 +156,7 @@ def _acquire(fd: int, timeout: float, path: Path) -> None:
                 f"{path} is being updated by another process (pid {holder}); "
                 f"waited {timeout:.0f} s — try again when it finishes"
             )
-        time.sleep(0.05)
+        time.sleep(_LOCK_POLL_SECONDS)
 
 
 def _fsync_dir(path: Path) -> None:

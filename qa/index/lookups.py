@@ -13,13 +13,17 @@ import numpy as np
 from qa.index import store
 from qa.types import Chunk
 
+# Ids per ``IN (?, …)`` query: below SQLite's default limit of 999 bound parameters in builds
+# before 3.32 (newer ones allow 32,766), so any sqlite3 the project runs on accepts it.
+_MAX_PARAMS = 900
+
 
 def group_members(conn: sqlite3.Connection, group_ids: Iterable[str]) -> dict[str, list[str]]:
     """Return ``{group_id: [article ids in the order they were added]}`` for these near-duplicate groups."""
     wanted = sorted(set(group_ids))
     groups: dict[str, list[str]] = {gid: [] for gid in wanted}
-    for start in range(0, len(wanted), 900):
-        batch = wanted[start:start + 900]
+    for start in range(0, len(wanted), _MAX_PARAMS):
+        batch = wanted[start:start + _MAX_PARAMS]
         rows = conn.execute(f"SELECT group_id, id FROM articles WHERE group_id IN ({','.join('?' * len(batch))})"
                             " ORDER BY added_at", batch)
         for gid, aid in rows:
@@ -30,8 +34,8 @@ def group_members(conn: sqlite3.Connection, group_ids: Iterable[str]) -> dict[st
 def sentence_chunks(conn: sqlite3.Connection, sentence_ids: Sequence[int]) -> dict[int, int]:
     """Return ``{sentence rowid: chunk rowid}`` for the sentences that exist."""
     out: dict[int, int] = {}
-    for start in range(0, len(sentence_ids), 900):
-        batch = [int(r) for r in sentence_ids[start:start + 900]]
+    for start in range(0, len(sentence_ids), _MAX_PARAMS):
+        batch = [int(r) for r in sentence_ids[start:start + _MAX_PARAMS]]
         marks = ",".join("?" * len(batch))
         out.update(conn.execute(f"SELECT rowid, chunk_rowid FROM sentences WHERE rowid IN ({marks})", batch))
     return out
@@ -47,8 +51,8 @@ def span_sentences(conn: sqlite3.Connection, article_id: str, start: int, end: i
 def vectors_for(conn: sqlite3.Connection, rowids: Sequence[int], dim: int) -> np.ndarray:
     """Return the stored vectors of these sentence rowids, in that order, as float32 (n, dim)."""
     out = np.empty((len(rowids), dim), dtype=np.float32)
-    for start in range(0, len(rowids), 900):
-        batch = [int(r) for r in rowids[start:start + 900]]
+    for start in range(0, len(rowids), _MAX_PARAMS):
+        batch = [int(r) for r in rowids[start:start + _MAX_PARAMS]]
         marks = ",".join("?" * len(batch))
         found = dict(conn.execute(f"SELECT rowid, vector FROM sentences WHERE rowid IN ({marks})", batch).fetchall())
         for i, r in enumerate(batch):
@@ -70,18 +74,12 @@ def _row_to_chunk(row: tuple) -> store.StoredChunk:
 def chunks_by_rowid(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, store.StoredChunk]:
     """Return ``{rowid: store.StoredChunk}`` for the rowids that exist."""
     out: dict[int, store.StoredChunk] = {}
-    for start in range(0, len(rowids), 900):
-        batch = [int(r) for r in rowids[start:start + 900]]
+    for start in range(0, len(rowids), _MAX_PARAMS):
+        batch = [int(r) for r in rowids[start:start + _MAX_PARAMS]]
         marks = ",".join("?" * len(batch))
         for row in conn.execute(_SELECT_CHUNKS + f" WHERE c.rowid IN ({marks})", batch):
             out[row[0]] = _row_to_chunk(row)
     return out
-
-
-def article_chunks(conn: sqlite3.Connection, article_id: str) -> list[store.StoredChunk]:
-    """Return an article's chunks in reading order."""
-    return [_row_to_chunk(r) for r in conn.execute(_SELECT_CHUNKS + " WHERE c.article_id=? ORDER BY c.ordinal",
-                                                   (article_id,))]
 
 
 def doc_freq(conn: sqlite3.Connection, tokens: Sequence[str],

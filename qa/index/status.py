@@ -17,10 +17,13 @@ from typing import Any
 from qa.index import lookups
 from qa.index import store
 from qa.index.folder import VECTORS_NAME, VECTORS_STAMP, IndexDir, write_json_atomic
-from qa.index.view import ReadView, _sync, load_vectors
+from qa.index.view import ReadView, load_vectors, sync_vectors
 
 log = logging.getLogger(__name__)
 
+# Rewrite the snapshot once the changed vectors since the last one reach the larger of these
+# (docs/architecture.md): until then every reader patches its copy from SQLite when it opens.
+# Hand-set, not measured.
 SNAPSHOT_MIN_CHANGES = 2000
 SNAPSHOT_SHARE = 0.02
 
@@ -136,7 +139,7 @@ def snapshot_if_due(data_dir: Path, conn: sqlite3.Connection, *, force: bool = F
     if not force and changed < max(SNAPSHOT_MIN_CHANGES, SNAPSHOT_SHARE * total):
         return False
     vectors = load_vectors(data_dir, meta)
-    _, _, gen = _sync(conn, vectors, int(meta["dim"]))
+    _, _, gen = sync_vectors(conn, vectors, int(meta["dim"]))
     vectors.save(data_dir / VECTORS_NAME)
     write_json_atomic(data_dir / VECTORS_STAMP, {"generation": gen, "vectors": len(vectors)})
     with store.transaction(conn):

@@ -29,6 +29,10 @@ SCHEMA_VERSION = 1
 # from disk (10k chunks: sentence lookups 1.6 ms p50 but 17 ms mean). 64 MB holds the hot pages
 # of a ~10k-chunk index in the process itself.
 PAGE_CACHE_KIB = 65_536
+# How long a connection waits for another's lock before "database is locked".  Writers are
+# serialised by the folder lock first and WAL readers wait only briefly (recovery, checkpoint),
+# so this is a safety margin; 10 s is hand-set, not measured.
+BUSY_TIMEOUT_MS = 10_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,8 +77,8 @@ CREATE TABLE IF NOT EXISTS sentences (
 );
 CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id, start);
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_rowid);
--- MinHash LSH bands of each article's signature: near-duplicate candidates by lookup,
--- kept in the same transactions as the articles (datasketch's LSH has no SQLite storage).
+-- LSH band keys of each article's MinHash signature (qa.text.duplicates.band_keys):
+-- near-duplicate candidates by lookup, kept in the same transactions as the articles.
 CREATE TABLE IF NOT EXISTS lsh (
     band INTEGER NOT NULL,
     key BLOB NOT NULL,
@@ -144,7 +148,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.executescript(_SCHEMA)
         _init_row_counts(conn)
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
     return conn
 
@@ -294,12 +298,6 @@ def articles_with_key(conn: sqlite3.Connection, content_key: str) -> list[Stored
     """Return the articles whose normalised text has this key (exact duplicates)."""
     return [_row_to_stored(r) for r in conn.execute(_SELECT_ARTICLES + " WHERE content_key=? ORDER BY added_at",
                                                    (content_key,))]
-
-
-def signatures(conn: sqlite3.Connection) -> Iterator[tuple[str, bytes, str]]:
-    """Yield ``(article_id, signature, group_id)`` for every non-exact-duplicate article."""
-    yield from conn.execute("SELECT id, signature, group_id FROM articles WHERE signature IS NOT NULL"
-                            " AND duplicate_of IS NULL")
 
 
 def sentence_vectors(conn: sqlite3.Connection, article_id: str) -> dict[str, np.ndarray]:

@@ -1,7 +1,10 @@
-"""FAISS wrapper: inner product over L2-normalised vectors, keyed by chunk rowid.
+"""FAISS wrapper: inner product over L2-normalised vectors, keyed by sentence rowid.
 
-The index is ``IndexIDMap2`` around a factory-built index (``"Flat"`` by default; ``"HNSW32"``
-or ``"IVF1024,Flat"`` for large corpora), so chunks can be added and removed by id.
+Since index format 2 each sentence is embedded once and its ``sentences`` rowid is its FAISS
+id (a chunk's dense score is its best sentence's; ``qa.index.lookups.sentence_chunks`` maps
+hits back to chunks).  The index is ``IndexIDMap2`` around a factory-built index (``"Flat"``
+by default; ``"HNSW32"`` or ``"IVF1024,Flat"`` for large corpora), so sentences can be added
+and removed by id.
 It is derived data: ``qa.index.store`` holds every vector, and ``VectorIndex.sync_to`` brings a
 loaded copy in line with the database by id difference.
 """
@@ -17,9 +20,13 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+# Vectors fetched from SQLite and added per step when catching up: bounds the memory of one
+# step (20,000 x 384 float32, multilingual-e5-small, is 30 MB).  Not tuned; any size works.
+ADD_BATCH = 20_000
+
 
 class VectorIndex:
-    """A FAISS index of chunk vectors keyed by int64 chunk rowids.
+    """A FAISS index of sentence vectors keyed by int64 sentence rowids.
 
     Example::
 
@@ -116,8 +123,8 @@ class VectorIndex:
             self._index = VectorIndex.create(self.dim, self.factory)._index
             self._ids, self._max = set(), 0
             missing = sorted(target)
-        for start in range(0, len(missing), 20_000):
-            batch = missing[start:start + 20_000]
+        for start in range(0, len(missing), ADD_BATCH):
+            batch = missing[start:start + ADD_BATCH]
             self.add(np.asarray(batch, dtype=np.int64), fetch(batch))
         return len(missing), len(extra)
 

@@ -22,7 +22,7 @@ from qa.index import lookups
 from qa.index import store
 from qa.errors import IndexNotFoundError
 from qa.index.folder import DB_NAME, VECTORS_NAME, IndexDir
-from qa.index.vectors import VectorIndex
+from qa.index.vectors import ADD_BATCH, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class IndexReader:
             return self._view
         view = self._view
         if store.generation(view.conn) != view.generation:
-            added, removed, gen = _sync(view.conn, view.vectors, int(view.meta["dim"]))
+            added, removed, gen = sync_vectors(view.conn, view.vectors, int(view.meta["dim"]))
             log.info("index moved to generation %d: %d vectors added, %d removed", gen, added, removed)
             self._view = ReadView(view.data_dir, view.conn, view.vectors, store.get_meta(view.conn), gen)
         return self._view
@@ -93,7 +93,7 @@ class IndexReader:
         conn = store.connect(data / DB_NAME)
         meta = store.get_meta(conn)
         vectors = load_vectors(data, meta)
-        _, _, gen = _sync(conn, vectors, int(meta["dim"]))
+        _, _, gen = sync_vectors(conn, vectors, int(meta["dim"]))
         return ReadView(data, conn, vectors, meta, gen)
 
 
@@ -109,11 +109,16 @@ def load_vectors(data_dir: Path, meta: dict[str, str]) -> VectorIndex:
     return VectorIndex.create(int(meta["dim"]), factory)
 
 
-def _sync(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int, int, int]:
-    """Bring ``vectors`` in line with the sentence rows in one consistent read transaction.
+def sync_vectors(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int, int, int]:
+    """Bring the FAISS copy ``vectors`` in line with the sentence rows, in one read transaction.
+
+    Used by readers when the generation moves and by writers before saving a snapshot.
 
     Returns:
         ``(added, removed, generation)`` where generation is the one the vectors now match.
+
+    Raises:
+        sqlite3.Error: the database cannot be read.
     """
     conn.execute("BEGIN")
     try:
@@ -125,8 +130,8 @@ def _sync(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tuple[int
         # This keeps a refresh after one added article cheap at 100k+ vectors.
         new = store.vector_ids_after(conn, top)
         if lookups.row_count(conn, "sentences") - len(new) == len(vectors):
-            for start in range(0, len(new), 20_000):
-                batch = new[start:start + 20_000]
+            for start in range(0, len(new), ADD_BATCH):
+                batch = new[start:start + ADD_BATCH]
                 vectors.add(np.asarray(batch, dtype=np.int64), fetch(batch))
             return len(new), 0, gen
         added, removed = vectors.sync_to(store.all_vector_ids(conn), fetch)

@@ -3,11 +3,11 @@
 For each article this decides: unchanged (costs nothing), metadata-only change, exact duplicate
 of an indexed article (stored for citation, not chunked), or new/changed text (split into sentences and chunked; each sentence is embedded once — vectors
 of unchanged sentence texts are reused, the rest are encoded in one length-sorted batch).
-Near-duplicate stories are found through the LSH band table and share a ``group_id``.
+Near-duplicate stories share a ``group_id``: candidates come from the ``lsh`` table of band keys
+(:func:`qa.text.duplicates.band_keys`) and are verified by signature similarity.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import sqlite3
@@ -17,18 +17,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.text import duplicates
-from qa.index import store
-from qa.text.chunking import chunk_article
 from qa.config import Settings
 from qa.embedding.encoders import Encoder
+from qa.index import store
 from qa.index.store import StoredArticle
-from qa.text import split_sentences, tokenize
+from qa.text import duplicates
+from qa.text.chunking import chunk_article
+from qa.text.sentences import split_sentences
+from qa.text.tokens import tokenize
 from qa.types import Article, Chunk, Sentence
 
 log = logging.getLogger(__name__)
-
-LSH_ROWS = 4  # 128 permutations in 32 bands of 4: a pair at Jaccard 0.5 is a candidate 88 % of the time
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,6 @@ class Prepared:
 
 
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-
-
-def lsh_keys(signature: bytes) -> tuple[bytes, ...]:
-    """Return one short key per band of ``LSH_ROWS`` MinHash values."""
-    values = np.frombuffer(signature, dtype="<u8")
-    step = LSH_ROWS * 8
-    raw = values.tobytes()
-    return tuple(hashlib.blake2b(raw[i:i + step], digest_size=8).digest() for i in range(0, len(raw), step))
 
 
 def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Encoder, settings: Settings,
@@ -92,7 +83,7 @@ def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | N
         return Prepared(StoredArticle(article, key, None, group, original, added_at), "duplicate")
     batch_keys[key] = article.id
     sig = duplicates.signature(article.text)
-    keys = lsh_keys(sig)
+    keys = duplicates.band_keys(sig)
     group = _near_duplicate_group(conn, article.id, sig, keys, batch, settings.near_duplicate_threshold)
     batch.add(article.id, sig, keys, group)
     chunks = tuple(chunk_article(article, size=settings.chunk_size, overlap=settings.chunk_overlap,

@@ -23,7 +23,7 @@ import unicodedata
 
 from charset_normalizer import from_bytes
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 BINARY = "not a text file (binary content)"
 TRUNCATED = ("truncated UTF-8: the file ends in the middle of a character (cut off while being "
@@ -47,6 +47,9 @@ _BOMS = (
 )
 _MAX_CONTROL_SHARE = 0.02  # share of control / unassigned characters tolerated in text
 _SAMPLE_CHARS = 200_000  # characters inspected for that share
+# UTF-8 with at most one undecodable character in this many (and at least one allowed) is
+# reported as spoilt UTF-8 rather than an unknown encoding: hand-set, not measured.
+_CHARS_PER_BAD_UTF8 = 100
 
 
 def canonical_encoding(name: str) -> str | None:
@@ -100,7 +103,7 @@ def _mostly_utf8(data: bytes) -> str | None:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         text = data.decode("utf-8", errors="replace")
-        if text.count("\ufffd") <= max(1, len(text) // 100):
+        if text.count("\ufffd") <= max(1, len(text) // _CHARS_PER_BAD_UTF8):
             return (f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) and no other "
                     "encoding fits; save the file as UTF-8")
     return None
@@ -123,7 +126,7 @@ def _detect(data: bytes) -> tuple[str, str]:
     text = _strict(data, codec)
     if text is None:  # the superset codec should never be stricter; fall back to the detector
         text, codec = str(best), best.encoding
-    logger.debug("detected encoding %s", codec)
+    log.debug("detected encoding %s", codec)
     return _checked(text, codec), codec
 
 
@@ -141,7 +144,7 @@ def _checked(text: str, codec: str) -> str:
     sample = text[:_SAMPLE_CHARS]
     bad = sum(1 for ch in sample if _is_garbage(ch))
     if sample and bad / len(sample) > _MAX_CONTROL_SHARE:
-        logger.debug("decoding as %s gives %d control characters of %d", codec, bad, len(sample))
+        log.debug("decoding as %s gives %d control characters of %d", codec, bad, len(sample))
         raise ValueError(BINARY)
     return text
 

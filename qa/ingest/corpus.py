@@ -22,15 +22,20 @@ from pathlib import Path
 from qa.ingest.charset import decode_bytes
 from qa.errors import CorpusError
 from qa.ingest.formats import READERS, Record, declared_charset
-from qa.ingest.records import SURROGATE, parse_date, to_article
+from qa.ingest.records import parse_date, to_article
+from qa.text.normalize import first_surrogate
 from qa.types import Article
 
 __all__ = ["MAX_BYTES", "SUPPORTED", "load_corpus", "load_file", "parse_date"]
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
+# Largest corpus file read (bytes): a news article is a few kB, so this admits a JSONL file of
+# thousands of articles but not a stray dump that would fill memory.  Hand-set, not measured.
 MAX_BYTES = 20_000_000
 SUPPORTED = " ".join(READERS)  # ".md .txt .html .htm .json .jsonl"
+
+
 def load_corpus(
     path: str | Path,
     *,
@@ -78,7 +83,7 @@ def load_file(
     """
     path = Path(path)
     relpath = _relpath(path, Path(root) if root is not None else path.parent)
-    if SURROGATE.search(relpath):  # undecodable bytes in the name; ids and citations need text
+    if first_surrogate(relpath):  # undecodable bytes in the name; ids and citations need text
         raise _error(path, relpath, "the file name is not valid UTF-8; rename the file")
     records = _read_records(path, relpath, max_bytes)
     articles = []
@@ -118,7 +123,7 @@ def _iter_corpus(path: Path, errors: list[CorpusError] | None, max_bytes: int) -
 
 
 def _report(error: CorpusError, errors: list[CorpusError] | None) -> None:
-    logger.warning("%s", error)
+    log.warning("%s", error)
     if errors is not None and error not in errors:
         errors.append(error)
 
@@ -163,7 +168,7 @@ def _entry_kind(
             skip(path, f"symlink to {real}, outside the corpus folder; skipped")
             return None
     if real in visited:
-        logger.info("%s: already visited as %s (symlink); skipped", path, real)
+        log.info("%s: already visited as %s (symlink); skipped", path, real)
         return None
     visited.add(real)
     if real.is_dir():
@@ -212,7 +217,7 @@ def _size(n: int) -> str:
 
 def _error(path: Path, relpath: str | None, reason: object, label: str = "") -> CorpusError:
     shown = str(path)
-    if SURROGATE.search(shown):  # show undecodable name bytes as \xff, not as unprintable surrogates
+    if first_surrogate(shown):  # show undecodable name bytes as \xff, not as unprintable surrogates
         try:
             shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         except UnicodeEncodeError:

@@ -12,13 +12,13 @@ import re
 from typing import Any
 
 from qa.ingest.formats import Record, shorten
-from qa.text import detect_language, normalize_article_text
+from qa.text.language import detect_language
+from qa.text.normalize import first_surrogate, normalize_article_text
 from qa.types import Article
 
 _STRING_FIELDS = ("title", "source", "url", "author", "language")
 _KNOWN = {"id", "text", "date", *_STRING_FIELDS}
 MAX_META_CHARS = 1_000_000  # an extra field's JSON form
-SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves of UTF-16 pairs: not encodable as UTF-8
 _DATE_FORMS = (
     re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T ]\d)"),  # 2024-10-18, ISO timestamps
     re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"),  # 2024年10月18日
@@ -162,7 +162,7 @@ def check_unicode(value: Any, label: str) -> None:
                 continue
             seen.add(id(item))
         if isinstance(item, str):
-            match = SURROGATE.search(item)
+            match = first_surrogate(item)
             if match:
                 raise ValueError(f"{label} is not valid Unicode: unpaired surrogate {ascii(match.group())[1:-1]} "
                                  f"at character {match.start()} (\\uD800-\\uDFFF escapes must come in pairs)")

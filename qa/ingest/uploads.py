@@ -7,7 +7,8 @@ corpus; a file that cannot be indexed is removed again, so the corpus folder and
 stay in step and a later ``qa index sync`` changes nothing.
 
 Refusals raise :class:`UploadError`, whose message is English (like every library error) and
-whose ``kind`` and ``info`` let the app say it in the user's language (``qa.ui.web.upload_refused``).
+whose ``kind`` and ``info`` let the app say it in the user's language (the presentation
+stage words each kind; this module imports nothing from it).
 
 Example::
 
@@ -33,11 +34,11 @@ from typing import Any
 
 import yaml
 
-from qa.ingest.corpus import load_file, parse_date
-from qa.ingest.charset import BINARY, TRUNCATED
 from qa.errors import CorpusError, QAError
+from qa.ingest.charset import BINARY, TRUNCATED
+from qa.ingest.corpus import load_file, parse_date
 from qa.ingest.formats import READERS
-from qa.ui.web import safe_url, size_text
+from qa.text.urls import safe_url
 from qa.types import Article
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,17 @@ SUPPORTED = " ".join(READERS)  # ".md .txt .html .htm .json .jsonl"
 KINDS = ("too_large", "unsupported", "unreadable", "undecodable", "empty", "invalid", "id_taken", "unwritable",
          "name_taken", "index_failed", "no_text", "bad_date", "bad_url")  # UploadError.kind values
 _NAME_BAD = re.compile(r"[^\w.\-]+")  # \w is Unicode, so Chinese file names stay readable
+MAX_STEM_CHARS = 80  # 80 × 3 UTF-8 bytes + "-999.jsonl" stays under the usual 255-byte file-name limit
+MAX_NAME_TRIES = 999  # name, name-2 … name-999: more same-named uploads than anyone makes
+ID_HASH_CHARS = 8  # hex digits of SHA-1 in a pasted article's id: 4 billion values, short enough to read
+
+
+def size_text(n: int) -> str:
+    """Return a byte count for people: 812 bytes, 4.2 kB, 5 MB (decimal units, as browsers show sizes)."""
+    if n < 1000:
+        return f"{n} bytes"
+    value, unit = (n / 1_000_000, "MB") if n >= 1_000_000 else (n / 1000, "kB")
+    return f"{value:.1f}".rstrip("0").rstrip(".") + " " + unit
 
 
 class UploadError(QAError):
@@ -100,7 +112,7 @@ def safe_filename(name: str) -> str:
         kind = f"file type {suffix}" if suffix else "file without an extension"
         raise UploadError("unsupported", f"unsupported {kind} (supported: {SUPPORTED})",
                           suffix=suffix, supported=SUPPORTED)
-    stem = re.sub(r"\.{2,}", ".", _NAME_BAD.sub("_", stem)).strip("._- ")[:80] or "upload"
+    stem = re.sub(r"\.{2,}", ".", _NAME_BAD.sub("_", stem)).strip("._- ")[:MAX_STEM_CHARS] or "upload"
     if stem.lower() == "readme":
         stem += "-upload"
     return stem + suffix.lower()
@@ -115,7 +127,7 @@ def reserve_name(folder: Path, name: str) -> Path:
         UploadError: ``unwritable`` (the folder cannot be written) or ``name_taken`` (no free name).
     """
     stem, suffix = os.path.splitext(name)
-    for n in range(1, 1000):
+    for n in range(1, MAX_NAME_TRIES + 1):
         candidate = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
         try:
             os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
@@ -177,7 +189,7 @@ def pasted_article(title: str | None, outlet: str | None, date: str | None, url:
         raise UploadError("bad_date", str(exc), value=date or "") from None
     if url and not safe_url(url):
         raise UploadError("bad_url", f"not an http(s) link: {url!r}", value=url)
-    digest = hashlib.sha1(f"{title}\n{outlet}\n{text}".encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha1(f"{title}\n{outlet}\n{text}".encode("utf-8")).hexdigest()[:ID_HASH_CHARS]
     aid = f"pasted-{day or dt.date.today().isoformat()}-{digest}"
     front = {k: v for k, v in {"id": aid, "title": title, "source": outlet, "date": day, "url": url}.items() if v}
     data = f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n\n{text}\n".encode("utf-8")

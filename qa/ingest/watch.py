@@ -12,6 +12,9 @@ from watchdog.observers import Observer
 
 log = logging.getLogger(__name__)
 
+_POLL_SECONDS = 0.2  # how soon a set ``stop`` is noticed while no files change
+_OBSERVER_JOIN_SECONDS = 5  # watchdog's thread normally ends at once; never hang on exit
+
 
 class _Changed(FileSystemEventHandler):
     def __init__(self, wake: threading.Event):
@@ -42,7 +45,7 @@ def watch(kb: Any, path: str | Path, *, debounce: float = 2.0, stop: threading.E
     try:
         _report(kb.sync(root), on_sync)
         while not stop.is_set():
-            if not wake.wait(timeout=0.2):
+            if not wake.wait(timeout=_POLL_SECONDS):
                 continue
             while wake.is_set() and not stop.is_set():  # wait for quiet
                 wake.clear()
@@ -51,7 +54,7 @@ def watch(kb: Any, path: str | Path, *, debounce: float = 2.0, stop: threading.E
                 _report(kb.sync(root), on_sync)
     finally:
         observer.stop()
-        observer.join(timeout=5)
+        observer.join(timeout=_OBSERVER_JOIN_SECONDS)
 
 
 def _report(summary: Any, on_sync: Callable[[Any], None] | None) -> None:

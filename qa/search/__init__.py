@@ -1,5 +1,7 @@
 """Stage 5, search: hybrid retrieval over a read view of the index.
 
-Modules: ``filters`` (date and outlet filters → SQL), ``keyword`` (BM25 over FTS5),
-``hybrid`` (dense candidates, fusion, passages).
+Modules: ``validate`` (the one check of a question and its k), ``filters`` (date and outlet
+filters → SQL), ``keyword`` (BM25 over FTS5), ``dense`` (nearest sentences → chunks, FAISS),
+``fusion`` (the two lists → one ranking), ``hybrid`` (both sides, fused, reposts collapsed,
+``Passage`` records).
 """

@@ -1,14 +1,13 @@
 """Date and outlet filters, validated once and turned into SQL over ``articles a``."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from qa.ingest.corpus import parse_date
+from qa.text.normalize import first_surrogate
 
-_SURROGATE = re.compile("[\ud800-\udfff]")  # cannot be encoded as UTF-8 (SQLite would raise)
 _MAX_DATE_CHARS = 100  # longer input is no date; its message shows only the start
 
 
@@ -49,7 +48,7 @@ class Filters:
             sources = list(sources)
             if any(not isinstance(s, str) for s in sources):
                 raise ValueError("sources must be a list of outlet names (strings)")
-            bad = next((m for m in map(_SURROGATE.search, sources) if m), None)
+            bad = next((m for m in map(first_surrogate, sources) if m), None)
             if bad:
                 raise ValueError(f"an outlet name is not valid Unicode (unpaired surrogate "
                                  f"{ascii(bad.group())[1:-1]}); type it again")

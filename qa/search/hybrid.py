@@ -1,82 +1,46 @@
 """Hybrid retrieval: dense (FAISS) and BM25 (FTS5) candidates, fused, near-duplicates collapsed.
 
-Fusion is a weighted sum of min-max-normalised scores by default (``Settings.fusion``);
-reciprocal-rank fusion is the alternative. Parameters were chosen with ``qa eval`` on CMRC 2018
-and DRCD (table in docs/benchmarks.md).
+Keyword candidates, the two lists fused (:mod:`qa.search.fusion`), reposts of a story already
+listed dropped, and the rest turned into ``Passage`` records.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from qa.search import keyword
-from qa.index import lookups
 from qa.config import Settings
 from qa.embedding.encoders import Encoder
-from qa.search.filters import Filters
-from qa.search.validate import validate_query
+from qa.index import lookups
 from qa.index.view import ReadView
+from qa.search import keyword
+from qa.search.dense import dense_candidates
+from qa.search.filters import Filters
+from qa.search.fusion import Hits, fuse
+from qa.search.validate import validate_query
 from qa.text import tokenize
 from qa.text.translate import keyword_text
 from qa.types import Passage
 
 log = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class Ranked:
-    """One side's candidates: ``(chunk rowid, score)`` best first."""
-
-    hits: tuple[tuple[int, float], ...]
-
-
-def dense_candidates(view: ReadView, query_vector: np.ndarray, depth: int, filters: Filters) -> Ranked:
-    """Return the chunks nearest to ``query_vector`` among those passing ``filters``.
-
-    FAISS holds sentence vectors; a chunk scores as its best sentence (measured: dense R@1
-    0.974 on CMRC 2018 against 0.969 with one vector per chunk).
-    """
-    allowed = np.asarray(keyword.allowed_vector_ids(view.conn, filters), dtype=np.int64) if filters.active else None
-    hits = view.vectors.search(query_vector, depth * 4, allowed)
-    owner = lookups.sentence_chunks(view.conn, [sid for sid, _ in hits])
-    best: dict[int, float] = {}
-    for sid, score in hits:
-        if sid in owner and owner[sid] not in best:
-            best[owner[sid]] = score
-    return Ranked(tuple(list(best.items())[:depth]))
+# Chunks read to fill k passages: reposts of a story already listed are skipped, so read more
+# than k (set by hand: 4k, and at least k + 20 for small k; a list rarely holds more reposts).
+REPOST_ROOM_FACTOR = 4
+REPOST_ROOM_MIN = 20
 
 
-def lexical_candidates(view: ReadView, query: str, depth: int, filters: Filters) -> Ranked:
+def lexical_candidates(view: ReadView, query: str, depth: int, filters: Filters) -> Hits:
     """Return the BM25 best chunks for ``query`` among those passing ``filters``."""
     terms = tokenize(keyword_text(query))  # English questions also look for Chinese translations
-    return Ranked(tuple(keyword.bm25_search(view.conn, terms, depth, filters, view.term_docs)))
-
-
-def fuse(dense: Ranked, sparse: Ranked, settings: Settings) -> list[tuple[int, float]]:
-    """Return ``(rowid, fused score)`` best first, by RRF or by a weighted sum of normalised scores."""
-    w = settings.dense_weight
-    scores: dict[int, float] = {}
-    if settings.fusion == "weighted":
-        for side, weight in ((dense, w), (sparse, 1 - w)):
-            if not side.hits:
-                continue
-            vals = np.array([s for _, s in side.hits])
-            lo, span = vals.min(), max(vals.max() - vals.min(), 1e-9)
-            for (rid, s) in side.hits:
-                scores[rid] = scores.get(rid, 0.0) + weight * (s - lo) / span
-    else:
-        for side, weight in ((dense, w), (sparse, 1 - w)):
-            for rank, (rid, _) in enumerate(side.hits):
-                scores[rid] = scores.get(rid, 0.0) + 2 * weight / (settings.rrf_k + rank + 1)
-    return sorted(scores.items(), key=lambda kv: -kv[1])
+    return Hits(tuple(keyword.bm25_search(view.conn, terms, depth, filters, view.term_docs)))
 
 
 def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> list[Passage]:
     """Return the top ``k`` passages, keeping only the best chunk of each near-duplicate group
     that comes from another article (so one reposted story does not fill the list)."""
-    rows = lookups.chunks_by_rowid(view.conn, [rid for rid, _ in fused[: max(4 * k, k + 20)]])
+    rows = lookups.chunks_by_rowid(view.conn, [rid for rid, _ in fused[: max(REPOST_ROOM_FACTOR * k, k + REPOST_ROOM_MIN)]])
     chosen, article_of_group = [], {}
     for rid, score in fused:
         sc = rows.get(rid)
@@ -97,9 +61,9 @@ def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> l
 
 
 def _both_sides(view: ReadView, encoder: Encoder, query: str, depth: int, filters: Filters, mode: str,
-                query_vector: np.ndarray | None) -> tuple[Ranked, Ranked]:
+                query_vector: np.ndarray | None) -> tuple[Hits, Hits]:
     """Return the dense and the keyword candidates (an empty side for mode "bm25" or "dense")."""
-    empty = Ranked(())
+    empty = Hits(())
     sparse = lexical_candidates(view, query, depth, filters) if mode != "dense" else empty
     if mode == "bm25":
         return empty, sparse

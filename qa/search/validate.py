@@ -2,11 +2,10 @@
 and the chat: what every entry point refuses, with the same message."""
 from __future__ import annotations
 
-import re
+from qa.text.normalize import first_surrogate
 
 MAX_QUERY_CHARS = 2000
 MAX_K = 1000  # more passages than anyone reads; larger k overflowed SQLite's LIMIT
-_SURROGATE = re.compile("[\ud800-\udfff]")  # cannot be encoded as UTF-8 (tokeniser, SQLite, encoders)
 
 
 def validate_query(query: object, k: object) -> str:
@@ -20,7 +19,7 @@ def validate_query(query: object, k: object) -> str:
         raise ValueError("the question is empty; type a question, e.g. 微软为什么聘请苏莱曼？")
     if len(query) > MAX_QUERY_CHARS:
         raise ValueError(f"the question is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
-    bad = _SURROGATE.search(query)
+    bad = first_surrogate(query)
     if bad:
         raise ValueError(f"the question is not valid Unicode (unpaired surrogate {ascii(bad.group())[1:-1]} at "
                          f"character {bad.start()}); type it again")

@@ -17,10 +17,10 @@ import hashlib
 import logging
 from collections.abc import Sequence
 
-from qa.text import split_sentences
+from qa.text.sentences import split_sentences
 from qa.types import Article, Chunk, Sentence
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 _MIN_FILL = 0.5  # retreat to a paragraph break only if the chunk keeps this share of ``size``
 
@@ -30,7 +30,7 @@ def chunk_sentences(sentences: Sequence[Sentence], *, size: int = 240, overlap: 
 
     Every sentence is in at least one range; each range starts and ends after the previous one.
 
-    >>> from qa.text import split_sentences
+    >>> from qa.text.sentences import split_sentences
     >>> chunk_sentences(split_sentences("甲。乙。\\n丙。"), size=5)
     [(0, 2), (2, 3)]
 
@@ -121,5 +121,5 @@ def chunk_article(article: Article, *, size: int = 240, overlap: int = 1,
         start, end = sentences[i].start, sentences[j - 1].end
         text = article.text[start:end]
         chunks.append(Chunk(chunk_id(article.id, start, end, text), article.id, text, start, end, ordinal))
-    logger.debug("article %s: %d sentences, %d chunks", article.id, len(sentences), len(chunks))
+    log.debug("article %s: %d sentences, %d chunks", article.id, len(sentences), len(chunks))
     return chunks

@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 
 from qa.text import detect_language, word_frequencies
+from qa.text.questions import ENGLISH_FUNCTION_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,7 @@ _SKIP = re.compile(r"^(variant of|old variant|see |surname |CL:|used in|abbr\. f
 _GENERIC_TAIL = re.compile(r" (corporation|company|inc|co|ltd|group)\.?$")
 _GLOSS = re.compile(r"[a-z0-9][a-z0-9' .-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-_STOP = frozenset("""a an the of in on at to for with by from about as into over after before between and or but
-not no is are was were be been being am do does did doing done have has had having will would shall should can
-could may might must what which who whom whose why how when where there here this that these those it its they them
-their he him his she her we us our you your i me my much many more most some any all each other such than then so
-very just also only own same too s t don""".split())
+_STOP = ENGLISH_FUNCTION_WORDS  # no Chinese keyword for a question or function word
 
 
 def keyword_text(query: str) -> str:

@@ -22,21 +22,22 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
-from qa.ingest.corpus import parse_date
 from qa.errors import IndexMismatchError, IndexNotFoundError, QAError
+from qa.index.status import IndexSummary
+from qa.ingest.uploads import Uploader, UploadError, pasted_article, uploaded_file
+from qa.search.filters import Filters
+from qa.search.validate import MAX_QUERY_CHARS, validate_query
+from qa.text import detect_language
+from qa.types import Answer
 from qa.ui.web import (
     NO_FILES, escape_text, paste_refused, paste_saved, quote_spans, render_answer, render_article, source_choices,
     upload_refused, upload_saved,
 )
-from qa.index.status import IndexSummary
-from qa.text import detect_language
-from qa.types import Answer
-from qa.ingest.uploads import Uploader, UploadError, pasted_article, uploaded_file
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2000
-MAX_TABLE_ROWS = 500  # the article panel lists the newest ones
+PASSAGES = 5  # passages each chat answer draws on: kb.answer's default, as `qa ask` without -k
+MAX_TABLE_ROWS = 500  # the article panel lists the newest ones; a round number, enough to browse, sent on each refresh
 Progress = Callable[[float, str], None]
 Message = dict[str, Any]
 
@@ -90,37 +91,56 @@ def _say(lang: str, zh: str, en: str) -> str:
 
 
 def check_filters(since: str | None, until: str | None, outlets: Sequence[str] | None, lang: str = "zh") -> dict:
-    """Return ``kb.answer`` filter arguments from the form fields.
+    """Return ``kb.answer`` filter arguments from the form fields, checked by ``Filters.make``
+    (the library's one filter check), its refusals said for the user.
 
     Raises:
-        ValueError: a date does not parse or the range is reversed (message for the user).
+        ValueError: a date does not parse or the range is reversed (message for the user), or an
+            outlet name is unusable (the library's message).
     """
     dates = {}
     for key, value, zh, en in (("since", since, "起始日期", "Start date"), ("until", until, "截止日期", "End date")):
         try:
-            dates[key] = parse_date((value or "").strip() or None)
+            dates[key] = getattr(Filters.make(**{key: (value or "").strip() or None}), key)
         except ValueError:
             raise ValueError(_say(lang, f"{zh}「{value}」无法识别，请用 YYYY-MM-DD 格式，例如 2024-10-18。",
                                   f"{en} {value!r} is not a date; use YYYY-MM-DD, e.g. 2024-10-18.")) from None
-    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
+    try:
+        Filters.make(**dates)
+    except ValueError:  # each date is valid on its own, so the range is reversed
         raise ValueError(_say(lang, f"起始日期 {dates['since']} 晚于截止日期 {dates['until']}。",
-                              f"The start date {dates['since']} is after the end date {dates['until']}."))
+                              f"The start date {dates['since']} is after the end date {dates['until']}.")) from None
     picked = [o for o in (outlets or []) if o]
-    return {**dates, "sources": picked or None}
+    filters = Filters.make(**dates, sources=picked or None)
+    return {"since": filters.since, "until": filters.until,
+            "sources": list(filters.sources) if filters.sources is not None else None}
 
 
-def check_question(question: str, lang: str) -> None:
-    """Raise ValueError (message for the user) when ``question`` is empty or too long."""
-    if not question:
-        raise ValueError(_say(lang, "请输入问题，例如：微软为什么聘请苏莱曼？",
-                              "Please type a question, e.g. why did Microsoft hire Suleyman?"))
-    if len(question) > MAX_QUESTION_CHARS:
-        raise ValueError(_say(lang, f"问题太长（{len(question)} 字），上限是 {MAX_QUESTION_CHARS} 字。",
-                              f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}."))
+def check_question(question: str, lang: str, k: int = PASSAGES) -> str:
+    """Return the question as the library takes it (``validate_query``, the one question check).
+
+    Raises:
+        ValueError: the question is empty or over ``MAX_QUERY_CHARS`` (said for the user in
+            ``lang``), or otherwise refused by the library (its message).
+    """
+    try:
+        return validate_query(question, k)
+    except ValueError:
+        if not question.strip():
+            raise ValueError(_say(lang, "请输入问题，例如：微软为什么聘请苏莱曼？",
+                                  "Please type a question, e.g. why did Microsoft hire Suleyman?")) from None
+        if len(question) > MAX_QUERY_CHARS:
+            raise ValueError(_say(lang, f"问题太长（{len(question)} 字），上限是 {MAX_QUERY_CHARS} 字。",
+                                  f"The question is {len(question)} characters long; "
+                                  f"the limit is {MAX_QUERY_CHARS}.")) from None
+        raise
 
 
-def prepare_index(kb: Any, corpus: Path) -> IndexSummary:
+def prepare_index(kb: Any, corpus: Path, *, progress: bool = False) -> IndexSummary:
     """Make ``kb``'s index serve the articles of ``corpus``, as cheaply as possible; return what changed.
+
+    Used by the app at startup and by ``qa ask``/``qa search`` when there is no index yet;
+    ``progress`` shows tqdm bars (only for a terminal: they flood logs and pipes).
 
     Missing: built. Built with another model, other weights, other chunking settings or an
     older format (``IndexMismatchError``): rebuilt from scratch into a new folder and swapped
@@ -133,15 +153,15 @@ def prepare_index(kb: Any, corpus: Path) -> IndexSummary:
     """
     if not kb.reader.exists():
         log.info("no index at %s: building it from %s", kb.dir.path, corpus)
-        summary = kb.build(corpus)
+        summary = kb.build(corpus, progress=progress)
     else:
         try:
-            summary = kb.sync(corpus)
+            summary = kb.sync(corpus, progress=progress)
         except IndexMismatchError as exc:
             # The vectors (or chunks) on disk cannot be mixed with new ones: rebuild. Readers of
             # the old folder keep working until the new one is swapped in.
             log.warning("the index cannot be reused as it is (%s); rebuilding it from %s now", exc, corpus)
-            summary = kb.build(corpus)
+            summary = kb.build(corpus, progress=progress)
     log.info("index %s ready: %s", kb.dir.path, summary)
     return summary
 
@@ -188,10 +208,10 @@ class ChatService:
             answers = []  # a chat edited or sent without its answers: fall back to its text
         asked = chat + ([{"role": "user", "content": escape_text(question)}] if question else [])
         try:
-            check_question(question, lang)
+            question = check_question(question, lang)
             filters = check_filters(since, until, outlets, lang)
             self.ready()
-            answer = self.kb.answer(question, history=history_for(chat, answers), **filters)
+            answer = self.kb.answer(question, history=history_for(chat, answers), k=PASSAGES, **filters)
         except (ValueError, QAError) as exc:
             return self._refusal(asked, answers, question, lang, exc)
         except Exception:  # the page must get an answer, not a hung spinner

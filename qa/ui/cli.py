@@ -1,6 +1,9 @@
 """The ``qa`` command: a thin shell over the library (one library call per command).
 
-Library errors become one ``error: …`` line on stderr and exit code 1.
+Library errors become one ``error: …`` line on stderr and exit code 1. Files that fail to load
+are reported once, as ``warning: …`` lines on stderr. Progress bars are drawn only when stderr
+is a terminal (piped into a log or another program, they would be noise). ``qa ask`` and
+``qa search`` build the index from the corpus folder first when there is none yet.
 """
 from __future__ import annotations
 
@@ -8,12 +11,17 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
-from qa.errors import QAError
+from qa.errors import CorpusError, IndexNotFoundError, QAError
+
+DEFAULT_K = 5  # passages per query: the library's default (kb.retrieve, kb.answer)
+DEBOUNCE_S = 2.0  # hand-set: seconds of quiet before `qa index watch` syncs, so copying many files is one sync
+INTERRUPTED = 130  # exit status after Ctrl-C: 128 + SIGINT (2), the shell convention
 
 EXAMPLES = {
     "corpus": "example: qa corpus ls corpus/",
@@ -59,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp = _sub(index, name, text)
         sp.add_argument("corpus", nargs="?", help="corpus folder (QA_CORPUS_DIR, default corpus/)")
         if name == "watch":
-            sp.add_argument("--debounce", type=float, default=2.0, help="seconds of quiet before a sync")
+            sp.add_argument("--debounce", type=float, default=DEBOUNCE_S, help="seconds of quiet before a sync")
     _sub(index, "add", "add or update articles from files or folders").add_argument("paths", nargs="+")
     _sub(index, "remove", "remove articles by id").add_argument("ids", nargs="+")
     _sub(index, "status", "counts, model, size on disk, last update").add_argument("--json", action="store_true")
@@ -67,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("search", "rank passages for a query"), ("ask", "answer a question with cited quotes")):
         sp = _sub(subs, name, text)
         sp.add_argument("query")
-        sp.add_argument("-k", type=int, default=5, help="number of passages")
+        sp.add_argument("-k", type=int, default=DEFAULT_K, help="number of passages")
         sp.add_argument("--since", help="only articles dated on or after (YYYY-MM-DD)")
         sp.add_argument("--until", help="only articles dated on or before (YYYY-MM-DD)")
         sp.add_argument("--source", action="append", dest="sources", help="only this outlet (repeatable)")
@@ -94,6 +102,51 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def _progress() -> bool:
+    """Return True when progress bars should be drawn: stderr (where tqdm draws) is a terminal."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stderr
+        return False
+
+
+def _warn(errors: Sequence[Any]) -> None:
+    """Print each load error once as ``warning: …`` (the library's log records of them are dropped)."""
+    for e in errors:
+        print(f"warning: {e}", file=sys.stderr)
+
+
+def _not_printed_here(record: logging.LogRecord) -> bool:
+    """Logging filter: drop the library's log record of a load error; the command prints it as a warning."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    return not any(isinstance(a, CorpusError) for a in args) and not isinstance(record.msg, CorpusError)
+
+
+def _open_kb(settings: Settings) -> Any:
+    """Return the KnowledgeBase for ``qa ask``/``qa search``, first building its index from the
+    corpus folder when there is none (as ``make run`` does), with a note on stderr.
+
+    Raises:
+        IndexNotFoundError: no index and no corpus folder (the message says what to do).
+    """
+    from qa.kb import KnowledgeBase
+
+    kb = KnowledgeBase(settings=settings)
+    if kb.reader.exists():
+        return kb
+    corpus = Path(settings.corpus_dir)
+    if not corpus.is_dir():
+        raise IndexNotFoundError(
+            f"no index at {settings.index_dir}/ and no corpus folder {corpus}/ to build it from; "
+            f"put articles in {corpus}/ (or set QA_CORPUS_DIR) and run `qa index build`")
+    from qa.ui.chat import prepare_index
+
+    print(f"note: no index at {settings.index_dir}/ yet; building it from {corpus}/ first", file=sys.stderr, flush=True)
+    summary = prepare_index(kb, corpus, progress=_progress())
+    _warn(summary.errors)
+    return kb
+
+
 def cmd_corpus(args: argparse.Namespace, settings: Settings) -> int:
     from qa.ingest.corpus import load_corpus
 
@@ -104,8 +157,7 @@ def cmd_corpus(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for a in articles:
             print(f"{a.id}\t{a.title}\t{a.source or '-'}\t{a.date or '-'}\t{len(a.text)} chars")
-    for e in errors:
-        print(f"warning: {e}", file=sys.stderr)
+    _warn(errors)
     return 0
 
 
@@ -124,34 +176,34 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "watch":
         from qa.ingest.watch import watch
 
-        watch(kb, args.corpus or settings.corpus_dir, debounce=args.debounce,
-              on_sync=lambda s: print(f"synced: {s}", flush=True))
+        def synced(summary: Any) -> None:
+            print(f"synced: {summary}", flush=True)
+            _warn(summary.errors)
+
+        watch(kb, args.corpus or settings.corpus_dir, debounce=args.debounce, on_sync=synced)
         return 0
     summary = _index_action(kb, args, settings)
     print(summary)
-    for e in summary.errors:
-        print(f"warning: {e}", file=sys.stderr)
+    _warn(summary.errors)
     return 0
 
 
 def _index_action(kb: Any, args: argparse.Namespace, settings: Settings) -> Any:
     if args.action == "build":
-        return kb.build(args.corpus or settings.corpus_dir, progress=True)
+        return kb.build(args.corpus or settings.corpus_dir, progress=_progress())
     if args.action == "sync":
-        return kb.sync(args.corpus or settings.corpus_dir, progress=True)
+        return kb.sync(args.corpus or settings.corpus_dir, progress=_progress())
     if args.action == "remove":
         return kb.remove(args.ids)
     from qa.ingest.corpus import load_corpus
 
     errors: list[Any] = []
     articles = [a for p in args.paths for a in load_corpus(p, errors=errors)]
-    return kb.add(articles, progress=True).with_errors(errors)
+    return kb.add(articles, progress=_progress()).with_errors(errors)
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.kb import KnowledgeBase
-
-    passages = KnowledgeBase(settings=settings).retrieve(
+    passages = _open_kb(settings).retrieve(
         args.query, args.k, since=args.since, until=args.until, sources=args.sources, mode=args.mode)
     if args.json:
         _print_json([asdict(p) for p in passages])
@@ -166,10 +218,9 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.kb import KnowledgeBase
     from qa.ui.terminal import answer_text
 
-    answer = KnowledgeBase(settings=settings).answer(
+    answer = _open_kb(settings).answer(
         args.query, k=args.k, since=args.since, until=args.until, sources=args.sources)
     if args.json:
         _print_json(asdict(answer))
@@ -182,7 +233,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from qa.eval.retrieval import evaluate, format_report
 
     report = evaluate(args.data, settings=settings, limit=args.limit, answers=not args.no_answers,
-                      progress=not args.json)
+                      progress=_progress())
     if args.json:
         _print_json(report)
     else:
@@ -198,8 +249,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 def main(argv: list[str] | None = None) -> int:
     """Run the ``qa`` command; return the exit code (0 ok, 1 error, 2 usage)."""
     args = build_parser().parse_args(argv)
+    handler = logging.StreamHandler()  # stderr
+    handler.addFilter(_not_printed_here)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+                        format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
     try:
         return COMMANDS[args.command](args, _settings(args))
     except (QAError, ValueError, FileNotFoundError, KeyError) as exc:
@@ -207,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

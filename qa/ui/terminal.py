@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from qa.ui.web import LABELS, MAX_CLOSEST, cited_numbers
 from qa.types import Answer, Passage
+from qa.ui.labels import MAX_CLOSEST, cited_numbers, labels
 
 _INDENT = "    "
 
@@ -33,8 +33,8 @@ def printable(text: str | None) -> str:
 
 def citation_line(number: int, p: Passage, language: str = "zh") -> str:
     """Return ``[n] 《title》 · outlet · date · article id, characters start–end``."""
-    labels = LABELS.get(language, LABELS["zh"])
-    parts = [f"《{printable(p.title)}》", printable(p.source) or labels["unknown"], printable(p.date) or labels["undated"],
+    words = labels(language)
+    parts = [f"《{printable(p.title)}》", printable(p.source) or words["unknown"], printable(p.date) or words["undated"],
              f"{printable(p.article_id)} {p.start}–{p.end}"]
     return f"[{number}] " + " · ".join(parts)
 
@@ -55,12 +55,12 @@ def answer_text(answer: Answer) -> str:
     >>> answer_text(Answer(question="q", text="没有", abstained=True))
     '没有'
     """
-    labels = LABELS.get(answer.language, LABELS["zh"])
+    words = labels(answer.language)
     lines = [printable(answer.text)] + [printable(n) for n in answer.notes]
     if answer.abstained or not answer.quotes:
         shown = [passage_block(n, answer.passages[n - 1], answer.language) for n in cited_numbers(answer)[:MAX_CLOSEST]]
-        return "\n".join(lines + ([f"\n{labels['closest']}:"] + shown if shown else []))
-    lines.append(f"\n{labels['sources']}:")
+        return "\n".join(lines + ([f"\n{words['closest']}:"] + shown if shown else []))
+    lines.append(f"\n{words['sources']}:")
     for n in cited_numbers(answer):
         p = answer.passages[n - 1]
         lines.append(citation_line(n, p, answer.language))

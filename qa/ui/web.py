@@ -18,48 +18,27 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
 
+from qa.ingest.uploads import SUPPORTED, UploadError, size_text
+from qa.text.urls import safe_url
 from qa.types import Answer, Article, Passage
-
-if TYPE_CHECKING:  # qa.ingest.uploads imports this module
-    from qa.ingest.uploads import UploadError
+from qa.ui.labels import cited_numbers, labels as _labels
 
 # HTML specials, then every ASCII character Markdown (GFM, marked) gives a meaning to,
 # including ":" "." "@" so that bare URLs, www. names and e-mail addresses are not autolinked.
 _MARKDOWN_CHARS = "\\`*_{}[]()#+-.!|~:@$=^"
 _ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#39;",
             **{ord(c): f"&#{ord(c)};" for c in _MARKDOWN_CHARS}}
-_URL_SAFE = "/:?#@!$&*+,;=%~-._"  # reserved and unreserved characters, not ( ) < > ' " or spaces
-MAX_CLOSEST = 3  # passages shown when the answer abstains
-MAX_VIEWER_CHARS = 60_000  # longer articles are shown around the highlighted sentence
-
-LABELS = {
-    "zh": {"sources": "来源", "closest": "最接近的段落（未能据此作答，仅供参考）", "link": "原文链接",
-           "reposts": "另有 {n} 篇转载", "undated": "日期不详", "unknown": "来源不详"},
-    "en": {"sources": "Sources", "closest": "Closest passages (not enough to answer; for reference only)",
-           "link": "link", "reposts": "{n} reposted copies", "undated": "undated", "unknown": "outlet unknown"},
-}
+# Longer articles are shown around the highlighted sentence. A round bound, not a measurement:
+# 15× the longest seed article (3,953 characters), yet at most ~180 kB of UTF-8 for the browser.
+MAX_VIEWER_CHARS = 60_000
+VIEWER_LEAD = 4  # the viewer window starts 1/4 of its length before the first highlight (context above it)
+TITLES_SHOWN = 3  # an upload report names this many titles, then "等"; one line in the side panel
 
 
 def escape_text(text: str | None) -> str:
     """Return ``text`` with HTML and Markdown syntax neutralised (shown literally, never run)."""
     return (text or "").translate(_ESCAPES)
-
-
-def safe_url(url: str | None) -> str | None:
-    """Return ``url`` percent-encoded for a Markdown link, or ``None`` unless it is http(s) with a host."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return quote(url, safe=_URL_SAFE)
 
 
 def highlight(text: str, spans: Iterable[tuple[int, int]] = ()) -> str:
@@ -90,10 +69,6 @@ def _merge(spans: Iterable[tuple[int, int]], size: int) -> list[tuple[int, int]]
         else:
             merged.append((start, end))
     return merged
-
-
-def _labels(language: str) -> dict[str, str]:
-    return LABELS.get(language, LABELS["zh"])
 
 
 def citation(number: int | None, title: str, source: str | None, date: str | None, url: str | None,
@@ -129,13 +104,6 @@ def passage_markdown(passage: Passage, spans: Sequence[tuple[int, int]] = ()) ->
     local = [(s - passage.start, e - passage.start) for s, e in spans]
     lines = highlight(passage.text, local).split("\n")
     return "\n".join("> " + line.strip() if line.strip() else ">" for line in lines)
-
-
-def cited_numbers(answer: Answer) -> list[int]:
-    """Return the passage numbers the answer shows: those quoted, or the closest when it abstained."""
-    if answer.abstained or not answer.quotes:
-        return list(range(1, min(len(answer.passages), MAX_CLOSEST) + 1))
-    return sorted({q.passage for q in answer.quotes if 1 <= q.passage <= len(answer.passages)})
 
 
 def render_answer(answer: Answer) -> str:
@@ -200,13 +168,14 @@ def _window(size: int, spans: Sequence[tuple[int, int]], max_chars: int) -> tupl
     if size <= max_chars:
         return 0, size
     first = min((s for s, _ in spans), default=0)
-    start = max(0, min(first - max_chars // 4, size - max_chars))
+    start = max(0, min(first - max_chars // VIEWER_LEAD, size - max_chars))
     return start, start + max_chars
 
 
 # ------------------------------------------------------------------ adding news
 # What the app says about an upload or paste. The UI is Chinese; the library's own errors
-# (UploadError's message) stay English, so each refusal kind is worded here.
+# (UploadError's message) stay English, so each refusal kind (UploadError.kind, with the
+# facts in UploadError.info) is worded here; qa.ingest.uploads knows nothing of this table.
 REFUSALS = {
     "too_large": "文件大小 {size}，超过了每个文件 {limit} 的上限",
     "unsupported": "不支持 {suffix} 文件，只能上传 {supported} 文件",
@@ -222,18 +191,10 @@ REFUSALS = {
     "bad_date": "日期「{value}」无法识别，请用 YYYY-MM-DD 格式，例如 2024-10-18",
     "bad_url": "链接必须是 http:// 或 https:// 开头的网址",
 }
-NO_FILES = "请先选择文件（.md .txt .html .htm .json .jsonl）。"
+NO_FILES = f"请先选择文件（{SUPPORTED}）。"
 
 
-def size_text(n: int) -> str:
-    """Return a byte count for people: 812 bytes, 4.2 kB, 5 MB."""
-    if n < 1000:
-        return f"{n} bytes"
-    value, unit = (n / 1_000_000, "MB") if n >= 1_000_000 else (n / 1000, "kB")
-    return f"{value:.1f}".rstrip("0").rstrip(".") + " " + unit
-
-
-def refusal_text(exc: "UploadError", pasted: bool = False) -> str:
+def refusal_text(exc: UploadError, pasted: bool = False) -> str:
     """Return why an upload (or, with ``pasted``, a pasted article) was refused, in Chinese, escaped."""
     info = {k: size_text(v) if k in ("size", "limit") else escape_text(str(v))
             for k, v in exc.info.items() if v is not None}
@@ -248,19 +209,19 @@ def refusal_text(exc: "UploadError", pasted: bool = False) -> str:
         return escape_text(str(exc))
 
 
-def upload_refused(name: str, exc: "UploadError") -> str:
+def upload_refused(name: str, exc: UploadError) -> str:
     """Return the report line of a refused file: ``✗ name：why。`` (Chinese, names the file)."""
     return f"✗ {escape_text(name)}：{refusal_text(exc)}。"
 
 
-def paste_refused(exc: "UploadError") -> str:
+def paste_refused(exc: UploadError) -> str:
     """Return the report of a refused pasted article: ``✗ why。``."""
     return f"✗ {refusal_text(exc, pasted=True)}。"
 
 
 def upload_saved(name: str, saved_as: str, titles: Sequence[str]) -> str:
     """Return the report line of a saved file: name, where it went, how many articles, the first titles."""
-    shown = "、".join(f"《{escape_text(t)}》" for t in titles[:3]) + ("等" if len(titles) > 3 else "")
+    shown = "、".join(f"《{escape_text(t)}》" for t in titles[:TITLES_SHOWN]) + ("等" if len(titles) > TITLES_SHOWN else "")
     return f"✓ {escape_text(name)} → {escape_text(saved_as)}：收录 {len(titles)} 篇 {shown}，现在就可以提问。"
 
 

@@ -1,0 +1,47 @@
+"""The sentences of the retrieved passages that could answer: each once, with its neighbours
+and its stored vector."""
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.index import lookups
+from qa.types import Passage
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, with offsets into its article and its stored vector."""
+
+    text: str
+    start: int
+    end: int
+    passage: int  # 0-based index into the passages
+    neighbours: str
+    vector: np.ndarray
+    article_id: str = ""
+
+
+# Lines that are only a link, only punctuation, or a short label ending in a colon
+# (reference lists, "编辑：") cannot answer anything.
+_NOT_PROSE = re.compile(r"^\W*(?:https?://|www\.)\S*\W*$|^\W*$|^.{0,12}[:：]$", re.IGNORECASE)
+
+
+def candidates(conn: sqlite3.Connection, passages: Sequence[Passage]) -> list[Candidate]:
+    """Return the sentences of ``passages`` in passage order, each sentence once, with the text
+    of the sentence before and after it (``neighbours``) and its stored vector."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for i, p in enumerate(passages):
+        rows = lookups.span_sentences(conn, p.article_id, p.start, p.end)
+        for j, (start, end, text, vector) in enumerate(rows):
+            if (p.article_id, start) in seen or _NOT_PROSE.match(text):
+                continue
+            seen.add((p.article_id, start))
+            around = " ".join(r[2] for r in rows[max(j - 1, 0):j] + rows[j + 1:j + 2])
+            out.append(Candidate(text, start, end, i, around, vector, p.article_id))
+    return out
