@@ -319,7 +319,7 @@ def startup_section(st: dict) -> str:
     """Cold start of the question commands and the app's memory, this code against the ``before`` commit."""
     before, after = st.get("before") or {}, st.get("commands") or {}
     rows = []
-    for name in ("search", "ask"):
+    for name in ("search", "ask", "ask_en"):
         b, a = before.get(name) or {}, after.get(name) or {}
         rows.append([f"`qa {' '.join(a.get('argv') or [name])}`", b.get("wall_s_median"), b.get("max_rss_mb"),
                      a.get("wall_s_median"), a.get("wall_s_max"), a.get("cpu_s_median"), a.get("max_rss_mb")])

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,8 @@ EXAMPLE = """examples:
   .venv/bin/python bench/startup_bench.py                       # 5 runs of each command, plus the app
   git worktree add /tmp/old c6cad8c && .venv/bin/python bench/startup_bench.py --root /tmp/old --out /tmp/old.json
 """
-COMMANDS = {"search": ["search", "OpenAI 估值", "-k", "1"], "ask": ["ask", "微软为什么聘请苏莱曼？"]}
+COMMANDS = {"search": ["search", "OpenAI 估值", "-k", "1"], "ask": ["ask", "微软为什么聘请苏莱曼？"],
+            "ask_en": ["ask", "why did Microsoft hire Suleyman?"]}
 ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "NO_PROXY": "127.0.0.1,localhost",
        "no_proxy": "127.0.0.1,localhost"}
 # Measured with this script (`--root` a worktree of c6cad8c, where every question loaded torch,
@@ -76,45 +76,18 @@ def app_memory(root: Path, index: Path, corpus: Path, env: dict[str, str], settl
     """Start ``root/app.py`` on ``index``; return its startup seconds and resident MiB once the warm-up
     question has run (RSS unchanged by more than 1 % for ``settle_s``)."""
     sys.path.insert(0, str(ROOT))
-    from tests.appserver import free_port
+    from tests.appserver import running_app
 
-    port = free_port()
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([sys.executable, str(root / "app.py"), "--host", "127.0.0.1", "--port", str(port),
-                                 "--index", str(index), "--corpus", str(corpus)], cwd=root, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_for(f"http://127.0.0.1:{port}/", proc, timeout_s)
-            startup = round(time.perf_counter() - started, 1)
-            samples, stable_since = [rss_mb(proc.pid)], time.perf_counter()
-            while time.perf_counter() - stable_since < settle_s and time.perf_counter() - started < timeout_s:
-                time.sleep(1.0)
-                samples.append(rss_mb(proc.pid))
-                if abs(samples[-1] - samples[-2]) > 0.01 * samples[-2]:
-                    stable_since = time.perf_counter()
-            return {"startup_s": startup, "rss_after_warmup_mb": samples[-1], "rss_peak_sampled_mb": max(samples)}
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_for(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"app.py did not answer within {timeout_s:.0f} s")
+    with tempfile.TemporaryDirectory(prefix="qa-startup-app-") as tmp, \
+            running_app(Path(tmp), corpus=corpus, env=env, startup_timeout=timeout_s, root=root, index=index) as app:
+        started = time.perf_counter()
+        samples, stable_since = [rss_mb(app.proc.pid)], time.perf_counter()
+        while time.perf_counter() - stable_since < settle_s and time.perf_counter() - started < timeout_s:
+            time.sleep(1.0)
+            samples.append(rss_mb(app.proc.pid))
+            if abs(samples[-1] - samples[-2]) > 0.01 * samples[-2]:
+                stable_since = time.perf_counter()
+        return {"startup_s": app.startup_s, "rss_after_warmup_mb": samples[-1], "rss_peak_sampled_mb": max(samples)}
 
 
 def run(root: Path, index: Path | None, runs: int, with_app: bool) -> dict[str, Any]:

@@ -14,7 +14,6 @@ so a crash leaves the state before or after the update. Reads never wait for wri
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -23,14 +22,15 @@ from typing import TYPE_CHECKING, Any
 import faiss
 import numpy as np
 
-from qa.index import store
-from qa.config import DEFAULT_MODEL, Settings
+from qa.index import compat, store
+from qa.config import Settings
 from qa.ingest.corpus import load_corpus
-from qa.embedding.encoders import Encoder, OnnxBundledEncoder, get_encoder
-from qa.errors import CorpusError, IndexMismatchError
+from qa.embedding.encoders import Encoder, get_encoder
+from qa.embedding.question_encoder import QuestionEncoders
+from qa.errors import CorpusError
 from qa.index.folder import DB_NAME, IndexDir
 from qa.index.view import IndexReader
-from qa.index.status import IndexStatus, IndexSummary, index_status, manifest_for, snapshot_if_due
+from qa.index.status import IndexStatus, IndexSummary, index_status, manifest_for, record_change, snapshot_if_due
 from qa.types import Answer, Article, Passage
 
 if TYPE_CHECKING:
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4  # 2: one vector per sentence; 3: embedded with their title; 4: ；and 《…》 do not split
-_CHUNKING = ("chunk_size", "chunk_overlap", "max_sentence_chars")
 
 
 class KnowledgeBase:
@@ -59,11 +57,8 @@ class KnowledgeBase:
         self.reader = IndexReader(self.dir)
         faiss.omp_set_num_threads(max(1, self.settings.faiss_threads))
         self._encoder = encoder
-        self._explicit = encoder is not None  # then it encodes questions too
+        self._questions = QuestionEncoders(self.settings, lambda: self.encoder, explicit=encoder is not None)
         self._checked: tuple[Path, str] | None = None
-        self._questions: tuple[str, Encoder | None] = ("", None)  # index fingerprint -> light engine
-        self._unprepared: str | None = None  # fingerprint whose light engine could not be prepared
-        self._prepare_lock = threading.Lock()
 
     @property
     def encoder(self) -> Encoder:
@@ -74,41 +69,16 @@ class KnowledgeBase:
 
     @property
     def query_encoder(self) -> Encoder:
-        """The encoder for questions on this index: the encoder passed to the constructor if any; for
-        the bundled model, the torch-free engine (:mod:`qa.embedding.questions`) for the index's
-        fingerprint, its files written first by the full encoder if missing (once per machine);
-        else :attr:`encoder`. Reads the index's metadata; no index means :attr:`encoder`.
+        """The encoder for questions on this index (see :class:`qa.embedding.question_encoder.QuestionEncoders`):
+        for the bundled model a torch-free engine; no index means :attr:`encoder`.
 
         Raises:
             qa.errors.ModelLoadError: the full encoder is needed and cannot be loaded.
         """
-        if self._explicit or not self.reader.exists():
+        if self._questions.explicit or not self.reader.exists():
             return self.encoder
         with self.reader.view() as view:
-            return self._reading_encoder(view.meta)
-
-    def _reading_encoder(self, meta: Mapping[str, str]) -> Encoder:
-        """Return the question encoder for the index described by ``meta`` (see :attr:`query_encoder`)."""
-        if self._explicit or not (self.settings.model == DEFAULT_MODEL == meta.get("model")):
-            return self.encoder
-        built = meta.get("model_fingerprint") or ""
-        light = self._light_encoder(built)
-        if light is None and self._unprepared != built and self.encoder.fingerprint == built:
-            with self._prepare_lock:  # one writer of the files per process; the others then load them
-                prepare = getattr(self.encoder, "prepare_questions", None)  # same model: write them, use them
-                light = self._light_encoder(built) or (self._light_encoder(built) if prepare and prepare() else None)
-                self._unprepared = built if light is None else None  # tried once per index and process
-        return light if light is not None else self.encoder
-
-    def _light_encoder(self, built: str) -> Encoder | None:
-        """Return the torch-free engine for an index of fingerprint ``built``, or None if its files are missing."""
-        if self._questions[0] != built or self._questions[1] is None:
-            from qa.embedding import questions
-
-            int8 = self.settings.encoder_backend == OnnxBundledEncoder.BACKEND
-            self._questions = (built, questions.load(self.settings.cache_dir / "onnx", built.split("+")[0],
-                                                     int8=int8))
-        return self._questions[1]
+            return self._questions.for_index(view.meta)
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -285,11 +255,7 @@ class KnowledgeBase:
         started = time.perf_counter()
         with store.transaction(conn):
             summary: IndexSummary = apply(conn)
-            changed = summary.chunks_added + summary.chunks_removed
-            meta = store.get_meta(conn)
-            store.set_meta(conn, {"updated_at": time.time(),
-                                  "changed_since_snapshot": int(meta.get("changed_since_snapshot", 0)) + changed})
-            store.bump_generation(conn)
+            record_change(conn, summary.chunks_added + summary.chunks_removed)
         return summary.timed(time.perf_counter() - started)
 
     def _add_rows(self, conn: Any, articles: Sequence[Article], progress: bool) -> IndexSummary:
@@ -300,42 +266,20 @@ class KnowledgeBase:
         return IndexSummary.from_plans(plans, unchanged, added, removed)
 
     def _remove_rows(self, conn: Any, ids: Sequence[str]) -> IndexSummary:
-        removed_chunks, missing, removed, promoted = 0, [], [], []
-        for aid in ids:
-            old = store.get_article(conn, aid)
-            if old is None:
-                missing.append(aid)
-                continue
-            twins = [s for s in store.articles_with_key(conn, old.content_key) if s.duplicate_of == aid]
-            removed_chunks += len(store.delete_article(conn, aid))
-            removed.append(aid)
-            if twins:  # an exact duplicate takes over as the indexed copy
-                promoted.append(twins[0].article)
-        summary = IndexSummary(removed=tuple(removed), missing=tuple(missing), chunks_removed=removed_chunks)
-        if promoted:
-            for a in promoted:
-                store.delete_article(conn, a.id)
-            summary = summary.merge(self._add_rows(conn, promoted, False))
-        return summary
+        from qa.index import writing
+
+        gone = writing.remove(conn, ids)
+        summary = IndexSummary(removed=gone.removed, missing=gone.missing, chunks_removed=gone.chunks_removed)
+        return summary.merge(self._add_rows(conn, gone.promoted, False)) if gone.promoted else summary
 
     def _init_meta(self, conn: Any) -> None:
-        enc = self.encoder
         with store.transaction(conn):
-            store.set_meta(conn, {
-                "format_version": str(FORMAT_VERSION), "model": self.settings.model,
-                "model_fingerprint": enc.fingerprint, "dim": str(enc.dim),
-                "faiss_factory": self.settings.faiss_factory, "created_at": time.time(),
-                **{name: str(getattr(self.settings, name)) for name in _CHUNKING},
-            })
+            store.set_meta(conn, compat.new_meta(self.settings, self.encoder.fingerprint, self.encoder.dim))
 
     def _check_writable(self, conn: Any) -> None:
         meta = store.get_meta(conn)
         self._check_model(None, meta)
-        for name in _CHUNKING:
-            if meta.get(name) != str(getattr(self.settings, name)):
-                raise IndexMismatchError(
-                    f"{self.dir.path} was built with {name}={meta.get(name)}; run `qa index build` to rebuild it "
-                    f"with {name}={getattr(self.settings, name)}, or unset QA_{name.upper()} to keep the old setting")
+        compat.check_chunking(self.dir.path, meta, self.settings)
 
     def _check_model(self, data_dir: Path | None, meta: Mapping[str, str], *, reading: bool = False) -> Encoder:
         """Return the encoder to use with the index described by ``meta`` (for questions when ``reading``:
@@ -344,27 +288,11 @@ class KnowledgeBase:
         Raises:
             IndexMismatchError: another format, model, backend or weights; the message says what to do.
         """
+        encoder = self._questions.for_index(meta) if reading else self.encoder
         if data_dir is not None and self._checked == (data_dir, meta.get("model_fingerprint", "")):
-            return self._reading_encoder(meta) if reading else self.encoder
-        if meta.get("format_version") != str(FORMAT_VERSION):
-            raise IndexMismatchError(f"{self.dir.path} has index format {meta.get('format_version')}, this version "
-                                     f"reads format {FORMAT_VERSION}; run `qa index build` to rebuild it")
-        if meta.get("model") != self.settings.model:
-            raise IndexMismatchError(
-                f"{self.dir.path} was built with model {meta.get('model')}; run `qa index build` to rebuild it "
-                f"for model {self.settings.model} (or set QA_MODEL={meta.get('model')})")
-        encoder = self._reading_encoder(meta) if reading else self.encoder
-        built, loaded = meta.get("model_fingerprint") or "", encoder.fingerprint
-        if built != loaded and built.split("+")[0] == loaded.split("+")[0]:  # same weights, other backend
-            before, now = built.partition("+")[2] or "torch", loaded.partition("+")[2] or "torch"
-            raise IndexMismatchError(
-                f"{self.dir.path} was built with encoder backend {before}, this process uses {now}; "
-                f"run `qa index build` to rebuild it, or set QA_ENCODER_BACKEND={before} to keep the index")
-        if built != loaded:  # same name, other weights
-            raise IndexMismatchError(
-                f"{self.dir.path} was built with model {meta.get('model')} (weights fingerprint "
-                f"{meta.get('model_fingerprint')}); the loaded {self.settings.model} has other weights "
-                f"(fingerprint {loaded}); run `qa index build` to rebuild it")
+            return encoder
+        compat.check_format_and_model(self.dir.path, meta, self.settings)
+        compat.check_weights(self.dir.path, meta, self.settings, encoder.fingerprint)
         if data_dir is not None:
             self._checked = (data_dir, meta.get("model_fingerprint", ""))
         return encoder

@@ -44,9 +44,9 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(workdir: Path, *, corpus: Path = ROOT / "corpus", env: Mapping[str, str] | None = None,
-                startup_timeout: float = 600) -> Iterator[App]:
-    """Start ``app.py`` on a free 127.0.0.1 port over a copy of ``corpus`` and a fresh index in
-    ``workdir``; yield it once it answers; terminate it (kill after 20 s) on exit.
+                startup_timeout: float = 600, root: Path = ROOT, index: Path | None = None) -> Iterator[App]:
+    """Start ``root/app.py`` on a free 127.0.0.1 port over a copy of ``corpus`` and ``index`` (default:
+    a fresh one in ``workdir``); yield it once it answers; terminate it (kill after 20 s) on exit.
 
     Raises:
         RuntimeError: the app exited, or did not answer within ``startup_timeout`` seconds
@@ -54,12 +54,12 @@ def running_app(workdir: Path, *, corpus: Path = ROOT / "corpus", env: Mapping[s
     """
     copy = workdir / "corpus"
     shutil.copytree(corpus, copy)
-    port, log, index = free_port(), workdir / "app.log", workdir / "index"
-    cmd = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
+    port, log, index = free_port(), workdir / "app.log", index or workdir / "index"
+    cmd = [sys.executable, str(root / "app.py"), "--host", "127.0.0.1", "--port", str(port),
            "--index", str(index), "--corpus", str(copy)]
     t0 = time.perf_counter()
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT,
                                 env={**os.environ, **BASE_ENV, **(env or {})})
     try:
         url = f"http://127.0.0.1:{port}/"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qa import kb as kb_module
 from qa.config import DEFAULT_MODEL, Settings
@@ -78,6 +80,22 @@ def test_light_tokenizer_gives_the_hugging_face_ids_with_truncation_and_padding(
         for key in ("input_ids", "attention_mask"):
             np.testing.assert_array_equal(ours[key], expected[key], err_msg=f"{key} of {batch}")
     assert light(["OpenAI 估值 " * 300], max_length=512)["input_ids"].shape == (1, 512)
+
+
+@pytest.fixture(scope="module")
+def light_tokenizer(model, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("unigram")
+    kwargs = unigram.save(model.tokenizer, folder / "tokenizer.json", folder / "vocab.npy")
+    return unigram.UnigramTokenizer(folder / "tokenizer.json", folder / "vocab.npy", **kwargs)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+       | st.text(alphabet=st.sampled_from("微软聘请苏莱曼为什么OpenAI估值 ，。？!?-'0123456789é\u0301😀"), max_size=60))
+def test_light_tokenizer_ids_equal_the_hugging_face_ids_on_any_text(model, light_tokenizer, text):
+    expected = model.tokenizer(["query: " + text], padding=True, truncation=True, max_length=512, return_tensors="np")
+    np.testing.assert_array_equal(light_tokenizer(["query: " + text], max_length=512)["input_ids"],
+                                  expected["input_ids"])
 
 
 def test_light_tokenizer_refuses_a_tokenizer_it_cannot_reproduce(tmp_path):

@@ -73,3 +73,17 @@ def test_a_missing_dictionary_leaves_english_questions_to_the_encoder(monkeypatc
 @pytest.mark.parametrize("text", ["", "   ", "？？", "123 456"])
 def test_texts_without_words_give_no_terms(text):
     assert chinese_terms(text) == ()
+
+
+def test_the_glossary_is_cached_on_disk_and_read_back_equal(monkeypatch, tmp_path):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    translate._glossary.cache_clear()
+    try:
+        built = translate._glossary()
+        files = list((tmp_path / "cedict").glob("glossary-*.json"))
+        assert len(files) == 1 and "银行" in built["bank"]
+        translate._glossary.cache_clear()
+        monkeypatch.setattr(translate, "_build_glossary", lambda entries: pytest.fail("built again"))
+        assert translate._glossary() == built
+    finally:
+        translate._glossary.cache_clear()

@@ -146,3 +146,12 @@ def snapshot_if_due(data_dir: Path, conn: sqlite3.Connection, *, force: bool = F
         store.set_meta(conn, {"changed_since_snapshot": 0})
     log.info("saved vector snapshot of %d vectors at generation %d", len(vectors), gen)
     return True
+
+
+def record_change(conn: sqlite3.Connection, chunks_changed: int) -> None:
+    """Record a write inside its transaction: the update time, the chunks changed since the last
+    FAISS snapshot (what :func:`snapshot_if_due` weighs) and a new generation for readers."""
+    meta = store.get_meta(conn)
+    store.set_meta(conn, {"updated_at": time.time(),
+                          "changed_since_snapshot": int(meta.get("changed_since_snapshot", 0)) + chunks_changed})
+    store.bump_generation(conn)

@@ -201,3 +201,34 @@ def write(conn: sqlite3.Connection, plans: Sequence[Prepared]) -> tuple[int, int
         if plan.lsh_keys:
             store.insert_lsh(conn, aid, plan.lsh_keys)
     return added, removed
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What :func:`remove` did: ids removed and not found, chunks removed, and the exact duplicates
+    that must now be indexed in place of a removed article."""
+
+    removed: tuple[str, ...]
+    missing: tuple[str, ...]
+    chunks_removed: int
+    promoted: tuple[Article, ...]
+
+
+def remove(conn: sqlite3.Connection, ids: Sequence[str]) -> Removal:
+    """Delete the articles ``ids`` (inside the caller's transaction). An exact duplicate of a
+    removed article (stored for citation, not indexed) is deleted too and returned in ``promoted``:
+    the caller adds it again, so it becomes the indexed copy."""
+    chunks, missing, removed, promoted = 0, [], [], []
+    for aid in ids:
+        old = store.get_article(conn, aid)
+        if old is None:
+            missing.append(aid)
+            continue
+        twins = [s for s in store.articles_with_key(conn, old.content_key) if s.duplicate_of == aid]
+        chunks += len(store.delete_article(conn, aid))
+        removed.append(aid)
+        if twins:
+            promoted.append(twins[0].article)
+    for article in promoted:
+        store.delete_article(conn, article.id)
+    return Removal(tuple(removed), tuple(missing), chunks, tuple(promoted))
