@@ -108,3 +108,9 @@ def test_a_question_asking_for_a_description_or_list_quotes_the_next_sentence_to
     assert unit(cands, 0, "莎莉公司被拆分成哪些公司？") == [0, 1]
     assert unit(cands, 0, "莎莉公司被拆分成几家公司？") == [0]
     assert unit(cands, 2, "莎莉公司被拆分成哪些公司？") == [2]  # nothing follows in the passage
+
+
+def test_an_answer_may_ask_for_more_passages_than_half_the_retrieval_limit(seed_kb):
+    # k > 500 used to ask retrieval for 2k > 1,000 passages and fail validation
+    answer = seed_kb.answer("微软为什么聘请苏莱曼？", k=600)
+    assert not answer.abstained and any("苏莱曼" in q.text for q in answer.quotes)

@@ -116,10 +116,12 @@ def evaluate(data: str | Path, *, settings: Settings | None = None, limit: int |
 
 
 def query_vectors(kb: Any, questions: Sequence[Question]) -> np.ndarray:
-    """Return the questions' vectors, encoded once in batches (the eval asks each several times)."""
+    """Return the questions' vectors, encoded once in batches (the eval asks each several times)
+    by the encoder the product's questions go through (``kb.query_encoder``)."""
     texts = [q.text.strip() for q in questions]
-    parts = [kb.encoder.queries(texts[i:i + 64]) for i in range(0, len(texts), 64)]
-    return np.concatenate(parts) if parts else np.zeros((0, kb.encoder.dim), np.float32)
+    encoder = kb.query_encoder
+    parts = [encoder.queries(texts[i:i + 64]) for i in range(0, len(texts), 64)]
+    return np.concatenate(parts) if parts else np.zeros((0, encoder.dim), np.float32)
 
 
 def _eval_retrieval(kb: Any, questions: list[Question], qvecs: np.ndarray, tick: Callable[[], None]) -> dict[str, Any]:

@@ -1,0 +1,62 @@
+"""The question lexicon (qa.text.questions): one reading of question types for ranking, quote
+assembly, follow-ups and translation, in Chinese and English alike."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa.text.questions import (
+    CHINESE_QUESTION_WORDS, ENGLISH_FUNCTION_WORDS, ENGLISH_SENTENCE_OPENERS, answer_cue, asks_for_description,
+    question_type,
+)
+
+
+@pytest.mark.parametrize(("zh", "en", "kind"), [
+    ("微软为什么聘请苏莱曼？", "Why did Microsoft hire Suleyman?", "why"),
+    ("微软向OpenAI投资了多少？", "How much did Microsoft invest in OpenAI?", "amount"),
+    ("特斯拉卖了多少辆车？", "How many cars did Tesla sell?", "amount"),
+    ("OpenAI何时成立？", "When was OpenAI founded?", "when"),
+    ("苏莱曼在哪里工作？", "Where does Suleyman work?", "where"),
+    ("谁创立了Inflection？", "Who founded Inflection?", "who"),
+    ("OpenAI的使命是什么？", "What is the mission of OpenAI?", None),
+])
+def test_a_question_has_the_same_type_in_chinese_and_english(zh, en, kind):
+    assert question_type(zh) == question_type(en) == kind
+
+
+def test_amount_questions_do_not_ask_for_a_description_in_either_language():
+    # "how much" used to match the describe rule ("how") while 多少 did not
+    assert not asks_for_description("微软向OpenAI投资了多少？")
+    assert not asks_for_description("How much did Microsoft invest in OpenAI?")
+    assert not asks_for_description("How many cars did Tesla sell?")
+    assert asks_for_description("How did Microsoft hedge its bet on OpenAI?")
+    assert asks_for_description("微软是怎么对冲对OpenAI的赌注的？")
+
+
+def test_an_answer_cue_matches_what_the_question_type_asks_for():
+    assert answer_cue("amount").search("微软投资了130亿美元")
+    assert answer_cue("why").search("为了对冲对OpenAI的赌注")
+    assert answer_cue("when").search("2024年3月")
+    assert answer_cue(None) is None
+
+
+def test_word_lists_hold_question_words_and_no_content_words():
+    assert {"什么", "多少", "为什么"} <= CHINESE_QUESTION_WORDS and "微软" not in CHINESE_QUESTION_WORDS
+    assert {"what", "how", "did", "the"} <= ENGLISH_FUNCTION_WORDS and "microsoft" not in ENGLISH_FUNCTION_WORDS
+    assert {"What", "Did", "The"} <= ENGLISH_SENTENCE_OPENERS and "Microsoft" not in ENGLISH_SENTENCE_OPENERS
+
+
+@given(st.text(max_size=80))
+def test_any_text_has_at_most_one_type_and_never_breaks_the_lexicon(text):
+    kind = question_type(text)
+    assert kind in (None, "why", "amount", "when", "where", "who")
+    assert isinstance(asks_for_description(text), bool)
+    if kind is not None:
+        assert answer_cue(kind) is not None
+
+
+@given(st.sampled_from(["much", "many"]), st.lists(st.sampled_from(["cars", "did", "Tesla", "sell", "money", "it"]),
+                                                   max_size=6))
+def test_how_much_or_many_never_asks_for_a_description(word, rest):
+    assert not asks_for_description(" ".join(["How", word, *rest]) + "?")
