@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 # Gradio reports usage to its servers unless told not to; a newsroom's questions stay here
@@ -29,7 +30,9 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
+from gradio.utils import get_upload_folder  # noqa: E402
 
+from qa.ui.adding import discard_uploads  # noqa: E402
 from qa.ui.chat import ChatService  # noqa: E402
 from qa.config import ENCODER_BACKENDS, Settings  # noqa: E402
 from qa.errors import QAError  # noqa: E402
@@ -54,6 +57,10 @@ HEADERS = ["标题", "来源", "日期"]
 # measured with it since (docs/benchmarks.md, "load": 32 sessions, latency includes this queue).
 ASK_WORKERS = 4
 QUEUE_SIZE = 128  # waiting events before Gradio refuses more; hand-set, 4× the load bench's 32 sessions (0 errors)
+# Gradio keeps every upload in its cache folder (/tmp/gradio) unless told otherwise: each hour,
+# cached files older than an hour are deleted (an upload is handled within seconds; hand-set).
+# Handled uploads are removed at once by Handlers.upload; this catches the ones never sent on.
+DELETE_CACHE = (3600, 3600)
 FILE_TYPES = SUPPORTED.split()  # what the corpus loader reads: .md .txt .html .htm .json .jsonl
 VIEWER_EMPTY = "提问后，可以在这里查看引用文章的全文，引用的句子会高亮显示。"
 INTRO = ("# 新闻问答\n从已收录的中文新闻中**逐字摘录**原句作答，并注明出处（标题、来源、日期）；"
@@ -95,7 +102,7 @@ def last_answer(answers: Sequence[Answer | None] | None) -> Answer | None:
 
 def build_demo(service: ChatService) -> gr.Blocks:
     """Return the chat page over ``service`` (one shared service; conversations are per session)."""
-    with gr.Blocks(title="新闻问答") as demo:
+    with gr.Blocks(title="新闻问答", delete_cache=DELETE_CACHE) as demo:
         answers = gr.State([])  # per browser session: the Answer of each question (None if rejected)
         gr.Markdown(INTRO, elem_id="intro")
         with gr.Row(equal_height=False):
@@ -165,8 +172,9 @@ def _side_column(service: ChatService) -> dict[str, Any]:
 class Handlers:
     """The event functions of the page, bound to one shared service (tests call them directly)."""
 
-    def __init__(self, service: ChatService):
+    def __init__(self, service: ChatService, upload_cache: str | Path | None = None):
         self.service = service
+        self.upload_cache = Path(upload_cache or get_upload_folder())
 
     def ask(self, question: str, chat: list | None = None, past: list | None = None, since: str | None = None,
             until: str | None = None, outlets: list | None = None) -> tuple:
@@ -186,8 +194,15 @@ class Handlers:
         return self.service.view_source(last_answer(past), value)
 
     def upload(self, files: list | None, progress: gr.Progress = gr.Progress()) -> tuple:
-        """Save and index uploaded files; return (report, cleared file list)."""
-        return self.service.add_files(files, lambda f, d: progress(f, desc=d)), None
+        """Save and index uploaded files; return (report, cleared file list).
+
+        Gradio's temp copies are removed once handled: a saved file has its copy in the corpus
+        folder, a refused one is of no further use.
+        """
+        try:
+            return self.service.add_files(files, lambda f, d: progress(f, desc=d)), None
+        finally:
+            discard_uploads(files, self.upload_cache)
 
     def paste(self, title: str, outlet: str, date: str, url: str, text: str,
               progress: gr.Progress = gr.Progress()) -> str:

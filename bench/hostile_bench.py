@@ -7,6 +7,8 @@ sample and hostile articles.  Every example either passes its invariants (exact 
 that slice back out of their articles) or raises one of the documented ``ValueError``s; anything
 else is a crash.  Writes ``bench/results/hostile.json`` (examples and outcomes per target, the
 ValueErrors seen grouped by kind with sample messages, crashes, duration) and prints it.
+Hostile command lines (``cli``: a folder or deeply nested / huge-number / question-less JSON for
+``qa eval``, ``--limit -1``) must end with one ``error:`` line (or argparse's usage error), never a traceback.
 
 Usage: python bench/hostile_bench.py [--examples 10000] [--seed N]
 Exit status 1 when there was a crash.
@@ -14,6 +16,8 @@ Exit status 1 when there was a crash.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import random
 import re
@@ -217,6 +221,38 @@ def run_target(target: str, examples: int, kb: Any, texts: dict[str, str], run_s
     return stats
 
 
+# Hostile `qa` command lines: (name, the file's content or None for a folder, extra arguments, exit status).
+CLI_CASES = [("folder", None, [], 1), ("nested", "[" * 100_000, [], 1),
+             ("huge number", '{"data": [' + "1" * 5000 + "]}", [], 1),
+             ("no questions", '{"data": [{"paragraphs": [{"context": "正文。", "qas": []}]}]}', [], 1),
+             ("limit -1", "{}", ["--limit", "-1"], 2)]
+
+
+def run_cli_cases(tmp: Path) -> dict[str, Any]:
+    """Run each of :data:`CLI_CASES` through ``qa.ui.cli.main``; a crash is a traceback or another ending."""
+    from qa.ui.cli import main as qa_main
+
+    out: dict[str, Any] = {"examples": len(CLI_CASES), "crashes": 0, "messages": {}}
+    for name, content, extra, expected in CLI_CASES:
+        data = tmp / f"{name.replace(' ', '_')}.json"
+        if content is not None:
+            data.write_text(content, encoding="utf-8")
+        err = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                code = qa_main(["eval", "--data", str(data if content is not None else tmp), "--no-answers", *extra])
+        except SystemExit as exc:  # argparse's usage error
+            code = exc.code
+        except Exception as exc:  # anything escaping main is what a user would see as a traceback
+            code, err = None, io.StringIO(f"{type(exc).__name__}: {exc}")
+        lines = err.getvalue().strip().splitlines()
+        ok = code == expected and bool(lines) and "Traceback" not in err.getvalue() and (
+            expected == 2 or (len(lines) == 1 and lines[0].startswith("error: ")))
+        out["crashes"] += not ok
+        out["messages"][name] = _printable(lines[-1] if lines else "", 200)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every target, write and print the JSON report; return 1 if anything crashed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -234,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hostile-bench-") as tmp:
         kb, texts = H.build_hostile_kb(Path(tmp) / "index")
         targets = {t: run_target(t, n, kb, texts, run_seed) for t, n in counts.items()}
-    crashes = sum(t["crashes"] for t in targets.values())
+        cli_cases = run_cli_cases(Path(tmp))
+    crashes = sum(t["crashes"] for t in targets.values()) + cli_cases["crashes"]
     report = {
         "benchmark": "hostile text through splitter, chunker, retrieve and answer",
         "examples": sum(t["examples"] for t in targets.values()),
@@ -245,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         "hypothesis": hypothesis.__version__,
         "encoder": "hashing:64",
         "targets": targets,
+        "cli": cli_cases,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, ensure_ascii=False, indent=2)

@@ -18,6 +18,8 @@ startup  ``bench/startup_bench.py``: cold ``qa search``, ``qa ask``,  startup.js
 english  ``bench/english_check.py``: 16 English questions, seeds      english.json
 faults   ``bench/fault_bench.py`` (if present)                        faults.json
 hostile  ``bench/hostile_bench.py`` (if present)                      hostile.json
+upload   ``bench/upload_during_add_bench.py``: an upload during a     upload_during_add.json
+         300-article ``qa index add``, seconds until answerable
 ======== ========================================================== ===============
 
 A failed step is reported and the others still run; the exit status is 1 if any failed.
@@ -96,6 +98,8 @@ STEPS = [
     Step("english", "english.json", lambda a: [PY, "bench/english_check.py"], stdout_json=True),
     Step("faults", "faults.json", lambda a: [PY, "bench/fault_bench.py"], optional_script="bench/fault_bench.py"),
     Step("hostile", "hostile.json", lambda a: [PY, "bench/hostile_bench.py"], optional_script="bench/hostile_bench.py"),
+    Step("upload", "upload_during_add.json",
+         _quick([PY, "bench/upload_during_add_bench.py"], ["--articles", "60", "--delay", "12"])),
 ]
 NAMES = [s.name for s in STEPS]
 

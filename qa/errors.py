@@ -22,6 +22,11 @@ class IndexLockedError(QAError):
     """Another writer holds the index lock."""
 
 
+class IndexReadOnlyError(QAError):
+    """The index folder cannot be written (read-only mount, permissions): writes are refused,
+    and so is a read that SQLite could only do by writing (replaying a ``-wal`` file)."""
+
+
 class CorpusError(QAError):
     """One corpus file could not be read; the message names the file and the reason.
 

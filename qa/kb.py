@@ -8,13 +8,13 @@ Example::
     passages = kb.retrieve("微软为什么聘请苏莱曼？", k=5)
     answer = kb.answer("why did Microsoft hire Suleyman?")
 
-Every write takes the folder's lock and commits in one SQLite transaction (vectors included),
-so a crash leaves the state before or after the update. Reads never wait for writers.
+Every write chunks and embeds first, then takes the folder's lock only to commit, in one SQLite
+transaction (vectors included), so a crash leaves the state before or after the update and a
+small write waits for one commit at most. Reads never wait for writers.
 """
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,17 +24,16 @@ import numpy as np
 
 from qa.index import compat, store
 from qa.config import Settings
-from qa.ingest.corpus import load_corpus
 from qa.embedding.encoders import Encoder, get_encoder
 from qa.embedding.question_encoder import QuestionEncoders
-from qa.errors import CorpusError
-from qa.index.folder import DB_NAME, IndexDir
+from qa.index.folder import IndexDir
 from qa.index.view import IndexReader
-from qa.index.status import IndexStatus, IndexSummary, index_status, manifest_for, record_change, snapshot_if_due
+from qa.index.status import IndexStatus, IndexSummary, index_status
 from qa.types import Answer, Article, Passage
 
 if TYPE_CHECKING:
     from qa.answering.ranking import SentenceRanking
+    from qa.index.writer import IndexWriter
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +58,7 @@ class KnowledgeBase:
         self._encoder = encoder
         self._questions = QuestionEncoders(self.settings, lambda: self.encoder, explicit=encoder is not None)
         self._checked: tuple[Path, str] | None = None
+        self._index_writer: IndexWriter | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -66,6 +66,15 @@ class KnowledgeBase:
         if self._encoder is None:
             self._encoder = get_encoder(self.settings)
         return self._encoder
+
+    @property
+    def _writer(self) -> IndexWriter:
+        """The write path (imported on first write: it pulls in datasketch and scipy, ~0.9 s)."""
+        if self._index_writer is None:
+            from qa.index.writer import IndexWriter
+
+            self._index_writer = IndexWriter(self.dir, self.settings, lambda: self.encoder)
+        return self._index_writer
 
     @property
     def query_encoder(self) -> Encoder:
@@ -181,106 +190,38 @@ class KnowledgeBase:
             What changed (ids added, updated, unchanged, duplicates; chunk counts; seconds).
 
         Raises:
-            ValueError: an item is not an article (missing id/title/text).
+            ValueError: any item is not a valid article (see ``qa.ingest.records.given_articles``): all or
+                nothing, the message names every bad item.
             IndexMismatchError: the index was built with another model or chunking.
+            IndexReadOnlyError: the index folder cannot be written.
             IndexLockedError: another writer kept the lock too long.
         """
-        items = _unique([Article.coerce(a) for a in articles])
-        with self.dir.lock():
-            return self._write(lambda conn: self._add_rows(conn, items, progress))
+        from qa.ingest.records import given_articles  # checked as corpus files are; all or nothing
+
+        items = _unique(given_articles(articles))
+        return self._writer.add(items, progress)
 
     def remove(self, ids: Iterable[str]) -> IndexSummary:
         """Remove articles by id; ids that are not indexed are reported in ``missing``."""
-        ids = list(dict.fromkeys(ids))
-        with self.dir.lock():
-            return self._write(lambda conn: self._remove_rows(conn, ids))
+        return self._writer.remove(list(dict.fromkeys(ids)))
 
     def sync(self, path: str | Path | None = None, *, progress: bool = False) -> IndexSummary:
         """Make the index hold exactly the articles of the corpus folder ``path``.
 
-        Files that fail to load are reported in ``errors``; what was indexed from them is kept.
+        Files that fail to load are reported in ``errors``; what was indexed from them is kept. The
+        folder is listed again under the writer lock: a file present at commit time is never removed,
+        nor is an article another writer added after this sync began.
 
         Raises:
             FileNotFoundError: ``path`` does not exist.
         """
-        articles, errors = _load(path or self.settings.corpus_dir)
-        failed = {e.path for e in errors if e.path}
-        with self.dir.lock():
-            def apply(conn: Any) -> IndexSummary:
-                keep = {a.id for a in articles}
-                gone = [s.article.id for s in store.iter_articles(conn)
-                        if s.article.id not in keep and s.article.path not in failed]
-                summary = self._add_rows(conn, articles, progress)
-                return summary.merge(self._remove_rows(conn, gone))
-            return self._write(apply).with_errors(errors)
+        return self._writer.sync(path or self.settings.corpus_dir, progress)
 
     def build(self, path: str | Path | None = None, *, progress: bool = False) -> IndexSummary:
         """Index the corpus at ``path`` from scratch into a new folder, then swap it in atomically."""
-        articles, errors = _load(path or self.settings.corpus_dir)
-        with self.dir.lock():
-            self.dir.cleanup()
-            data = self.dir.new_data_dir()
-            conn = store.connect(data / DB_NAME)
-            try:
-                self._init_meta(conn)
-                summary = self._commit(conn, lambda c: self._add_rows(c, _unique(articles), progress))
-                snapshot_if_due(data, conn, force=True)
-                self.dir.publish(data)
-                self.dir.write_manifest(data, manifest_for(conn))
-            finally:
-                conn.close()
-            self.dir.cleanup()
-        return summary.with_errors(errors)
+        return self._writer.build(path or self.settings.corpus_dir, progress)
 
     # ----------------------------------------------------------------- internals
-    def _write(self, apply: Any) -> IndexSummary:
-        data = self.dir.current()
-        if data is None:
-            data = self.dir.new_data_dir()
-            with store.connect(data / DB_NAME) as conn:
-                self._init_meta(conn)
-            self.dir.publish(data)
-        self.dir.cleanup()
-        conn = store.connect(data / DB_NAME)
-        try:
-            self._check_writable(conn)
-            summary = self._commit(conn, apply)
-            snapshot_if_due(data, conn)
-            self.dir.write_manifest(data, manifest_for(conn))
-        finally:
-            conn.close()
-        return summary
-
-    def _commit(self, conn: Any, apply: Any) -> IndexSummary:
-        started = time.perf_counter()
-        with store.transaction(conn):
-            summary: IndexSummary = apply(conn)
-            record_change(conn, summary.chunks_added + summary.chunks_removed)
-        return summary.timed(time.perf_counter() - started)
-
-    def _add_rows(self, conn: Any, articles: Sequence[Article], progress: bool) -> IndexSummary:
-        from qa.index import writing  # imports datasketch and scipy (~0.9 s): not on the question path
-
-        plans, unchanged = writing.prepare(conn, articles, self.encoder, self.settings, progress=progress)
-        added, removed = writing.write(conn, plans)
-        return IndexSummary.from_plans(plans, unchanged, added, removed)
-
-    def _remove_rows(self, conn: Any, ids: Sequence[str]) -> IndexSummary:
-        from qa.index import writing
-
-        gone = writing.remove(conn, ids)
-        summary = IndexSummary(removed=gone.removed, missing=gone.missing, chunks_removed=gone.chunks_removed)
-        return summary.merge(self._add_rows(conn, gone.promoted, False)) if gone.promoted else summary
-
-    def _init_meta(self, conn: Any) -> None:
-        with store.transaction(conn):
-            store.set_meta(conn, compat.new_meta(self.settings, self.encoder.fingerprint, self.encoder.dim))
-
-    def _check_writable(self, conn: Any) -> None:
-        meta = store.get_meta(conn)
-        self._check_model(None, meta)
-        compat.check_chunking(self.dir.path, meta, self.settings)
-
     def _check_model(self, data_dir: Path | None, meta: Mapping[str, str], *, reading: bool = False) -> Encoder:
         """Return the encoder to use with the index described by ``meta`` (for questions when ``reading``:
         the light engine if it can be had, which loads no torch) after checking it made the index.
@@ -301,9 +242,3 @@ class KnowledgeBase:
 def _unique(articles: Sequence[Article]) -> list[Article]:
     """Keep the last of several articles with one id (a later file version wins)."""
     return list({a.id: a for a in articles}.values())
-
-
-def _load(path: str | Path) -> tuple[list[Article], list[CorpusError]]:
-    errors: list[CorpusError] = []
-    articles = list(load_corpus(path, errors=errors))
-    return articles, errors

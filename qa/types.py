@@ -5,9 +5,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -16,6 +14,8 @@ class Article:
 
     ``date`` is an ISO date string (``YYYY-MM-DD``) or ``None``; ``meta`` holds extra
     front-matter keys as sorted ``(key, value)`` string pairs so the record stays hashable.
+    The record does not check itself: articles enter the index through
+    ``qa.ingest.records`` (``to_article`` for files, ``given_articles`` for ``KnowledgeBase.add``).
     """
 
     id: str
@@ -28,28 +28,6 @@ class Article:
     language: str | None = None
     path: str | None = None
     meta: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def coerce(cls, value: "Article | Mapping[str, Any]") -> "Article":
-        """Return ``value`` as an ``Article`` (dicts with the field names are accepted).
-
-        Raises:
-            ValueError: a required key (``id``, ``title``, ``text``) is missing or not a string.
-        """
-        if isinstance(value, Article):
-            return value
-        if not isinstance(value, Mapping):
-            raise ValueError(f"expected an Article or a dict, got {type(value).__name__}")
-        known = {f.name for f in fields(cls)}
-        for key in ("id", "title", "text"):
-            if not isinstance(value.get(key), str):
-                raise ValueError(f"article field {key!r} must be a string, got {value.get(key)!r}")
-        kwargs = {k: v for k, v in value.items() if k in known and k != "meta"}
-        for key in ("source", "date", "url", "author", "language", "path"):
-            if kwargs.get(key) is not None:
-                kwargs[key] = str(kwargs[key])
-        extra = {k: str(v) for k, v in value.items() if k not in known}
-        return cls(**kwargs, meta=tuple(sorted(extra.items())))
 
 
 @dataclass(frozen=True)

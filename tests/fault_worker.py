@@ -5,6 +5,7 @@ each committed operation N. The test kills it with SIGKILL at a random moment.
 """
 from __future__ import annotations
 
+import importlib
 import sys
 
 from qa.config import Settings
@@ -34,6 +35,7 @@ def main() -> None:
     index, start = sys.argv[1], int(sys.argv[2])
     kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=index, model="hashing:32"))
     tokenize("预热分词器")  # load jieba's dictionary before "ready", so kills land inside updates
+    importlib.import_module("qa.index.writer")  # and the write path (datasketch, scipy: ~1 s on first write)
     print("ready", flush=True)
     i = start
     while True:

@@ -1,11 +1,14 @@
 """The browser app without a browser: handlers of app.py over a temporary index (hashing encoder)."""
 from __future__ import annotations
 
+import errno
 import html
 import importlib.util
 import re
+import sqlite3
 import subprocess
 import sys
+import tempfile
 from contextlib import closing
 from pathlib import Path
 from types import SimpleNamespace
@@ -360,3 +363,89 @@ def test_app_exits_with_a_message_when_the_index_cannot_be_prepared(tmp_path, mo
     monkeypatch.setattr(app, "launch", lambda *a, **kw: pytest.fail("served without an index"))
     assert app.main(["--index", str(tmp_path / "index"), "--corpus", str(tmp_path / "corpus")]) == 1
     assert capsys.readouterr().err.startswith("error: ")
+
+
+# --- full disks, unwritable folders, Gradio's upload cache (issue #17, findings 2 and 7) ------
+
+def _batch(env, *names: str) -> list[dict]:
+    files = []
+    for name in names:
+        src = env.tmp / "gradio-tmp" / name
+        src.parent.mkdir(exist_ok=True)
+        src.write_text(MOON.replace("嫦娥六号带回月背样品", f"{Path(name).stem} 带回月背样品"), encoding="utf-8")
+        files.append({"path": str(src), "orig_name": name})
+    return files
+
+
+def test_index_disk_full_in_a_batch_names_the_file_removes_it_and_the_rest_are_added(env, monkeypatch):
+    kb = env.service.kb
+    real_add, calls = kb.add, []
+
+    def add(articles, **kwargs):
+        calls.append(articles[0].id)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_add(articles, **kwargs)
+    monkeypatch.setattr(kb, "add", add)
+    lines = visible(env.service.add_files(_batch(env, "a.md", "b.md", "c.md"))).split("\n\n")
+    assert lines[0].startswith("✓ a.md") and lines[2].startswith("✓ c.md")
+    assert lines[1] == "✗ b.md：索引所在的磁盘已满，没有收录（文件也没有留在文章文件夹里）；请联系管理员清理磁盘空间。"
+    assert (env.corpus / "a.md").exists() and not (env.corpus / "b.md").exists() and (env.corpus / "c.md").exists()
+    monkeypatch.undo()
+    summary = kb.sync(env.corpus)
+    assert (summary.added, summary.removed) == ((), ())  # corpus and index in step
+
+
+def test_corpus_disk_full_in_a_batch_is_reported_per_file_and_the_rest_are_added(env, monkeypatch):
+    real_write, seen = Path.write_bytes, []
+
+    def write_bytes(self, data):
+        if env.corpus in self.parents:
+            seen.append(self.name)
+            if self.name == "b.md":
+                raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real_write(self, data)
+    files = _batch(env, "a.md", "b.md", "c.md")
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    lines = visible(env.service.add_files(files)).split("\n\n")
+    assert [line[:6] for line in lines] == ["✓ a.md", "✗ b.md", "✓ c.md"]
+    assert lines[1] == "✗ b.md：磁盘已满，文件没有保存，也没有收录；请联系管理员清理磁盘空间。"
+    assert sorted(p.name for p in env.corpus.glob("[abc].md")) == ["a.md", "c.md"]
+
+
+def test_paste_into_a_read_only_corpus_answers_that_the_folder_cannot_be_written(env, monkeypatch):
+    def read_only(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(env.corpus))
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    report = visible(env.h.paste("火星新闻", "新华社", "2021-05-15", "", "祝融号火星车着陆。"))
+    assert re.fullmatch(r"✗ pasted-2021-05-15-[0-9a-f]{8}\.md：无法写入文章文件夹，请联系管理员。", report), report
+
+
+def test_an_unexpected_error_on_one_file_is_reported_and_the_batch_goes_on(env, monkeypatch):
+    real_add_file = env.service.uploader.add_file
+
+    def add_file(src, name):
+        if name == "a.md":
+            raise RuntimeError("boom")
+        return real_add_file(src, name)
+    monkeypatch.setattr(env.service.uploader, "add_file", add_file)
+    lines = visible(env.service.add_files(_batch(env, "a.md", "c.md"))).split("\n\n")
+    assert lines[0] == "✗ a.md：内部错误，没有收录，请查看服务器日志。" and lines[1].startswith("✓ c.md")
+
+
+def test_handled_uploads_are_removed_from_gradios_cache_and_nothing_else(env):
+    cache = env.tmp / "gradio"
+    good, bad = cache / "h1" / "moon.md", cache / "h2" / "tool.exe"
+    outside = env.tmp / "elsewhere.md"
+    for path, text in ((good, MOON), (bad, "MZ"), (outside, MOON.replace("嫦娥六号", "嫦娥七号"))):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    handlers = app.Handlers(env.service, upload_cache=cache)
+    report, _ = handlers.upload([{"path": str(good), "orig_name": "moon.md"},
+                                 {"path": str(bad), "orig_name": "tool.exe"}, str(outside)])
+    assert "✓ moon.md" in visible(report) and "✗ tool.exe" in visible(report)
+    assert list(cache.iterdir()) == [] and outside.exists()
+
+
+def test_the_page_asks_gradio_to_delete_its_cached_uploads(env):
+    assert app.build_demo(env.service).delete_cache == app.DELETE_CACHE

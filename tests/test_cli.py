@@ -1,8 +1,11 @@
 """The qa command: thin shell behaviour, JSON output, one-line errors with exit code 1."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -158,3 +161,77 @@ def test_each_load_warning_is_printed_once(env, capsys):
     added = _run_qa("index", "add", str(env / "bad.md"), str(next(env.glob("2025-*.md"))))
     assert added.returncode == 0, added.stderr
     assert added.stderr.count("bad.md") == 1 and added.stderr.count("warning: ") == 1, added.stderr
+
+
+# --- errors as one line, never a traceback (issue #17, findings 4 and 7) ----------------------
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("error", [sqlite3.OperationalError("database or disk is full"),
+                                   OSError(errno.ENOSPC, "No space left on device")], ids=["sqlite", "oserror"])
+def test_disk_full_during_index_add_is_one_error_line(env, tmp_path, monkeypatch, capsys, error):
+    from qa.kb import KnowledgeBase
+
+    def full(self, articles, **kwargs):
+        raise error
+    monkeypatch.setattr(KnowledgeBase, "add", full)
+    assert main(["index", "add", str(next(env.glob("*.md")))]) == 1
+    assert "the disk is full" in _one_error_line(capsys)
+
+
+def test_eval_on_a_folder_is_one_error_line(tmp_path, capsys):
+    assert main(["eval", "--data", str(tmp_path)]) == 1
+    assert "is a folder" in _one_error_line(capsys)
+
+
+@pytest.mark.parametrize("content, says", [
+    ("[" * 100_000, "nested too deeply"),
+    ('{"data": [' + "1" * 5000 + "]}", "a number in the file has more than 4300 digits"),
+    ('{"data": [{"title": "t", "paragraphs": [{"context": "正文。", "qas": []}]}]}', "has no questions to evaluate"),
+])
+def test_eval_on_an_unusable_file_says_what_is_wrong_with_it(tmp_path, capsys, content, says):
+    data = tmp_path / "data.json"
+    data.write_text(content, encoding="utf-8")
+    assert main(["eval", "--data", str(data), "--no-answers"]) == 1
+    err = _one_error_line(capsys)
+    assert says in err and "set_int_max_str_digits" not in err and "stack" not in err
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "x"])
+def test_eval_refuses_a_limit_below_one(tmp_path, capsys, limit):
+    with pytest.raises(SystemExit) as info:
+        main(["eval", "--data", str(tmp_path / "data.json"), "--limit", limit])
+    assert info.value.code == 2 and "--limit" in capsys.readouterr().err
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(env):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone, as `head -1` does after its line
+    try:
+        done = subprocess.run([sys.executable, "-m", "qa.ui.cli", "corpus", "ls", str(env)], cwd=ROOT,
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_index_status_piped_to_head_prints_one_line_and_no_traceback(env, capsys):
+    assert main(["index", "build", str(env)]) == 0
+    done = subprocess.run(f"{sys.executable} -m qa.ui.cli index status | head -1", shell=True, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.count("\n") == 1 and "path" in done.stdout and "Traceback" not in done.stderr, done.stderr
+
+
+def test_index_add_refuses_a_symlink_out_of_its_folder(env, tmp_path, capsys):
+    assert main(["index", "build", str(env)]) == 0
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密\n这不是新闻。\n", encoding="utf-8")
+    (env / "x.md").symlink_to(secret)
+    capsys.readouterr()
+    assert main(["index", "add", str(env / "x.md")]) == 0
+    out, err = capsys.readouterr()
+    assert "0 added" in out and err.startswith("warning: ") and "outside its folder" in err

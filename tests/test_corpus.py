@@ -253,6 +253,23 @@ def test_html_page_body_title_and_metadata(tmp_path, charset):
     assert article.id == "page"
 
 
+def test_an_html_page_whose_extracted_link_is_not_http_keeps_its_text_without_the_link(tmp_path, monkeypatch):
+    import trafilatura
+
+    real = trafilatura.bare_extraction
+
+    def extraction_with_an_odd_link(*args, **kwargs):  # trafilatura itself drops most such links
+        doc = real(*args, **kwargs)
+        doc.url = "ftp://news.example.com/openai.html"
+        return doc
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", extraction_with_an_odd_link)
+    path = tmp_path / "page.html"
+    path.write_text(HTML_PAGE.format(charset="utf-8"), encoding="utf-8")
+    [article] = load_file(path)
+    assert article.url is None and "谈判预计将持续数月之久" in article.text
+
+
 def test_html_without_article_text_is_an_error(tmp_path):
     path = tmp_path / "empty.htm"
     path.write_text("<html><head><script>var a = 1;</script></head><body><nav>菜单</nav></body></html>")
@@ -512,3 +529,43 @@ def test_load_file_on_random_txt_raises_only_corpus_error(tmp_path, prefix, payl
     assert len(articles) == 1
     article = articles[0]
     assert article.id == "random" and article.text and isinstance(article.title, str)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "/relative/page.html"])
+def test_a_file_whose_url_is_not_an_http_link_is_refused_naming_the_field(tmp_path, url):
+    path = tmp_path / "a.md"
+    path.write_text(f"---\nurl: '{url}'\n---\n正文。", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"a\.md: .*field 'url' must be an http:// or https:// link"):
+        load_file(path)
+
+
+# --- a file named on its own (issue #17, finding 7) -------------------------------------------
+
+def test_a_symlink_named_on_its_own_is_refused_when_it_leaves_its_folder(tmp_path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside.txt"
+    corpus.mkdir()
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (corpus / "x.md").symlink_to(outside)
+    errors: list[CorpusError] = []
+    assert list(load_corpus(corpus / "x.md", errors=errors)) == []
+    assert len(errors) == 1 and "outside its folder" in str(errors[0]) and str(outside) in str(errors[0])
+
+
+def test_a_symlink_named_on_its_own_is_read_when_its_target_is_in_the_same_folder(tmp_path):
+    (tmp_path / "real.md").write_text("---\ntitle: 真的\n---\n正文。\n", encoding="utf-8")
+    (tmp_path / "alias.md").symlink_to(tmp_path / "real.md")
+    assert [a.title for a in load_corpus(tmp_path / "alias.md")] == ["真的"]
+
+
+@pytest.mark.parametrize("name, content", [
+    ("big.json", '{"title": "t", "text": "正文。", "views": ' + "9" * 5000 + "}"),
+    ("big.jsonl", '{"title": "t", "text": "正文。", "views": ' + "9" * 5000 + "}\n"),
+    ("big.md", "---\ntitle: t\nviews: " + "9" * 5000 + "\n---\n正文。\n"),
+])
+def test_a_number_too_long_for_python_is_named_as_such(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    errors: list[CorpusError] = []
+    assert list(load_corpus(path, errors=errors)) == []
+    message = str(errors[0])
+    assert "a number in the file has more than 4300 digits" in message and "set_int_max_str_digits" not in message

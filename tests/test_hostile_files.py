@@ -253,3 +253,25 @@ def test_an_upload_named_with_dot_dot_slash_is_saved_inside_the_corpus(service: 
     assert [p.name for p in (tmp_path / "corpus").iterdir()] == ["evil.md"]
     assert _snapshot(tmp_path / "outside") == before
     assert [a.path for a in service.kb.articles()] == ["evil.md"]
+
+
+def test_the_escaping_symlink_named_on_its_own_is_refused_by_index_add(
+        hostile, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus, index, _ = hostile
+    code = cli.main(["--index", str(index), "--model", "hashing:64", "index", "add", str(corpus / "escape.md")])
+    out, err = capsys.readouterr()
+    assert code == 0 and "0 added" in out, err
+    assert err.startswith(f"warning: {corpus / 'escape.md'}: symlink to ") and "outside its folder" in err
+    assert "不应被读取" not in out + err
+
+
+@pytest.mark.parametrize("name, content", [
+    ("huge_number.json", '{"title": "数字", "text": "正文。", "id": ' + "7" * 10_000 + "}"),
+    ("huge_number.jsonl", '{"title": "数字", "text": "正文。"}\n{"text": "正文。", "n": ' + "7" * 10_000 + "}\n"),
+])
+def test_a_number_longer_than_python_reads_is_reported_in_plain_words(tmp_path: Path, name: str, content: str) -> None:
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    errors: list[CorpusError] = []
+    list(load_corpus(tmp_path, errors=errors))
+    assert len(errors) == 1 and "has more than 4300 digits" in str(errors[0]), errors
+    assert "set_int_max_str_digits" not in str(errors[0])

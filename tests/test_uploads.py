@@ -1,7 +1,10 @@
 """qa.ingest.uploads: uploaded and pasted articles are saved inside the corpus under safe names, or refused cleanly."""
 from __future__ import annotations
 
+import errno
 import re
+import sqlite3
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -183,3 +186,64 @@ def test_pasted_article_refusals(fields, kind):
     with pytest.raises(UploadError) as info:
         pasted_article(*fields, LIMIT)
     assert info.value.kind == kind and not CJK.search(str(info.value))
+
+
+# --- full disks and unwritable folders (issue #17, finding 2) --------------------------------
+
+DISK_FULL_ERRORS = [sqlite3.OperationalError("database or disk is full"),
+                    OSError(errno.ENOSPC, "No space left on device")]
+
+
+@pytest.mark.parametrize("error", DISK_FULL_ERRORS, ids=["sqlite", "oserror"])
+def test_upload_whose_index_write_hits_a_full_disk_is_removed_and_refused_as_disk_full(env, monkeypatch, error):
+    def full(articles):
+        raise error
+    monkeypatch.setattr(env.kb, "add", full)
+    exc = refusal(env, "moon.md", MOON)  # the corpus folder is as before: no file left unindexed
+    assert (exc.kind, exc.info["place"], exc.info["file"]) == ("disk_full", "index", "moon.md")
+    monkeypatch.undo()
+    assert env.kb.sync(env.corpus).added == ()  # corpus and index are in step
+
+
+def test_upload_whose_corpus_write_hits_a_full_disk_is_refused_as_disk_full(env, monkeypatch):
+    real_write = Path.write_bytes
+
+    def write_bytes(self, data):
+        if env.corpus in self.parents:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real_write(self, data)
+    src = env.tmp / "moon-src.md"
+    src.write_text(MOON, encoding="utf-8")
+    before = sorted(p.name for p in env.corpus.iterdir())
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    with pytest.raises(UploadError) as info:
+        env.uploader.add_file(src, "moon.md")
+    assert (info.value.kind, info.value.info["place"], info.value.info["file"]) == ("disk_full", "corpus", "moon.md")
+    assert sorted(p.name for p in env.corpus.iterdir()) == before  # placeholder and staging folder gone
+
+
+def test_paste_into_an_unwritable_corpus_is_refused_as_unwritable(env, monkeypatch):
+    def read_only(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(env.corpus))
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    aid, data = pasted_article("火星新闻", "新华社", "2021-05-15", "", "祝融号火星车着陆。", LIMIT)
+    with pytest.raises(UploadError) as info:
+        env.uploader.add_pasted(aid, data)
+    assert (info.value.kind, info.value.info["file"]) == ("unwritable", f"{aid}.md")
+    assert not list(env.corpus.glob("pasted-*"))
+
+
+def test_failed_update_of_a_pasted_article_puts_the_earlier_copy_back(env, monkeypatch):
+    aid, first = pasted_article("火星新闻", "新华社", "2021-05-15", "", "祝融号火星车着陆。", LIMIT)
+    env.uploader.add_pasted(aid, first)
+    again = pasted_article("火星新闻", "新华社", "2021-05-15", "https://example.com/mars", "祝融号火星车着陆。", LIMIT)
+    assert again[0] == aid
+
+    def full(articles):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(env.kb, "add", full)
+    with pytest.raises(UploadError) as info:
+        env.uploader.add_pasted(*again)
+    assert info.value.kind == "disk_full"
+    assert (env.corpus / f"{aid}.md").read_bytes() == first  # the file the index holds
+    assert [p.name for p in env.corpus.iterdir() if p.name.startswith(".")] == []

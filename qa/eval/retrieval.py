@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from qa.config import Settings
+from qa.ingest.formats import json_reason
 from qa.types import Article
 
 log = logging.getLogger(__name__)
@@ -42,25 +43,41 @@ def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
 
     Raises:
         FileNotFoundError: the file does not exist.
-        ValueError: the file is not SQuAD-format JSON.
+        ValueError: the path is a folder, the file cannot be read, is not SQuAD-format JSON
+            (nesting too deep, numbers too long included) or holds no question to ask.
     """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no evaluation file at {path}")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; --data takes a SQuAD-format JSON file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))["data"]
-        articles, questions = [], []
-        for d, doc in enumerate(data):
-            for p, para in enumerate(doc["paragraphs"]):
-                pid = f"d{d}p{p}"
-                articles.append(Article(id=pid, title=doc.get("title") or pid, text=para["context"], source=doc.get("title")))
-                for qa_ in para["qas"]:
-                    if not str(qa_.get("question", "")).strip():
-                        continue  # a few released questions are blank: nothing to ask
-                    golds = tuple(a["text"] for a in qa_.get("answers", []) if a.get("text"))
-                    questions.append(Question(str(qa_["id"]), qa_["question"], pid, golds))
+        articles, questions = _paragraphs_and_questions(data)
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise ValueError(f"{path} is not a SQuAD-format file (JSON nested too deeply)") from None
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{path} is not a SQuAD-format file ({exc!r})") from None
+        raise ValueError(f"{path} is not a SQuAD-format file ({json_reason(exc)})") from None
+    if not questions:
+        raise ValueError(f"{path} has no questions to evaluate: its 'qas' lists ({len(articles)} paragraphs) "
+                         f"are empty or hold only blank questions")
+    return articles, questions
+
+
+def _paragraphs_and_questions(data: Any) -> tuple[list[Article], list[Question]]:
+    """Return the articles and questions of SQuAD's ``data`` list (KeyError/TypeError/ValueError if malformed)."""
+    articles, questions = [], []
+    for d, doc in enumerate(data):
+        for p, para in enumerate(doc["paragraphs"]):
+            pid = f"d{d}p{p}"
+            articles.append(Article(id=pid, title=doc.get("title") or pid, text=para["context"], source=doc.get("title")))
+            for qa_ in para["qas"]:
+                if not str(qa_.get("question", "")).strip():
+                    continue  # a few released questions are blank: nothing to ask
+                golds = tuple(a["text"] for a in qa_.get("answers", []) if a.get("text"))
+                questions.append(Question(str(qa_["id"]), qa_["question"], pid, golds))
     return articles, questions
 
 

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from qa.errors import IndexLockedError
+from qa.errors import IndexLockedError, IndexReadOnlyError
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +126,9 @@ class IndexDir:
 
         Raises:
             IndexLockedError: another process kept the lock for longer than ``timeout``.
+            IndexReadOnlyError: the folder, its lock file or the live database cannot be written.
         """
-        self.path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._open_lock()
         try:
             _acquire(fd, timeout, self.path)
             os.ftruncate(fd, 0)
@@ -139,6 +139,39 @@ class IndexDir:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+    def check_writable(self) -> None:
+        """Check that a writer could update this folder (``lock`` does; callers may check earlier,
+        before costly work): otherwise a read-only mount fails mid-write with a raw OSError.
+
+        Raises:
+            IndexReadOnlyError: the folder, its lock file or the live database cannot be written.
+        """
+        live = self.current()
+        for path in (self.path, self.path / ".lock", *((live, live / DB_NAME) if live else ())):
+            if path.exists() and not os.access(path, os.W_OK):  # a read-only mount too (EROFS)
+                where = "" if path == self.path else f" {path.relative_to(self.path)}"
+                raise self._read_only(f"read-only file system or no permission to write{where or ' it'}")
+
+    def _open_lock(self) -> int:
+        """Create the folder if needed and return the opened ``.lock`` file.
+
+        Raises:
+            IndexReadOnlyError: naming the folder and what to do.
+        """
+        self.check_writable()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise self._read_only(exc.strerror or str(exc)) from None
+            raise
+
+    def _read_only(self, reason: str) -> IndexReadOnlyError:
+        return IndexReadOnlyError(
+            f"{self.path}/ is not writable: {reason}; mount it read-write or copy it to a writable "
+            f"folder (`qa --index COPY …`) to update it — searching and asking work as it is")
 
 
 def _acquire(fd: int, timeout: float, path: Path) -> None:

@@ -133,23 +133,23 @@ class StoredChunk:
     group_id: str
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Return a connection in WAL mode with foreign keys on; creates the schema unless readonly.
+def connect(path: Path, *, readonly: bool = False, immutable: bool = False) -> sqlite3.Connection:
+    """Return a connection in WAL mode with foreign keys on; creates the schema unless ``readonly``.
 
     Raises:
         sqlite3.Error: the file is not a database or cannot be opened.
     """
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    if readonly:  # mode=ro; immutable: no locks, -wal or -shm (see view.open_database). as_uri escapes "?#%"
+        uri = Path(path).resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
     else:
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.executescript(_SCHEMA)
         _init_row_counts(conn)
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+    for pragma in ("foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}", f"cache_size=-{PAGE_CACHE_KIB}"):
+        conn.execute(f"PRAGMA {pragma}")
     return conn
 
 

@@ -9,6 +9,7 @@ them read while a writer commits.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import numpy as np
 
 from qa.index import lookups
 from qa.index import store
-from qa.errors import IndexNotFoundError
+from qa.errors import IndexNotFoundError, IndexReadOnlyError
 from qa.index.folder import DB_NAME, VECTORS_NAME, IndexDir
 from qa.index.vectors import ADD_BATCH, VectorIndex
 
@@ -90,11 +91,45 @@ class IndexReader:
         if data is None:
             raise IndexNotFoundError(
                 f"no index at {self.dir.path}/; build one with `qa --index {self.dir.path} index build CORPUS`")
-        conn = store.connect(data / DB_NAME)
+        conn = open_database(data / DB_NAME)
         meta = store.get_meta(conn)
         vectors = load_vectors(data, meta)
         _, _, gen = sync_vectors(conn, vectors, int(meta["dim"]))
         return ReadView(data, conn, vectors, meta, gen)
+
+
+def open_database(db: Path) -> sqlite3.Connection:
+    """Return a connection for reading ``db``, read-only unless its folder and file are writable.
+
+    A WAL database is read with ``mode=ro`` when SQLite can create (or finds) its ``-shm`` file,
+    which keeps commits still in ``-wal`` visible; in a read-only folder without ``-shm`` it is
+    opened ``immutable`` (no ``-wal``/``-shm`` needed), but only when ``-wal`` is empty or absent,
+    i.e. every commit is in the main file (``immutable`` ignores ``-wal`` and would lose them).
+
+    Raises:
+        IndexReadOnlyError: the folder is read-only and has commits in ``-wal`` without ``-shm``.
+        sqlite3.Error: the file is not a database or cannot be opened.
+    """
+    folder_writable = os.access(db.parent, os.W_OK | os.X_OK)
+    if folder_writable and os.access(db, os.W_OK):
+        return store.connect(db)  # as a writer would: the schema and row counts are ensured
+    wal, shm = db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")
+    if folder_writable or (shm.exists() and _size(wal) > 0):
+        return store.connect(db, readonly=True)
+    if _size(wal) == 0:
+        return store.connect(db, readonly=True, immutable=True)
+    raise IndexReadOnlyError(
+        f"{db.parent}/ is read-only and {wal.name} holds commits that SQLite can only read by creating "
+        f"{shm.name} there; open the index once where it is writable (any `qa` command folds them "
+        f"into {db.name}), or copy it to a writable folder and use the copy")
+
+
+def _size(path: Path) -> int:
+    """Return the size of ``path`` in bytes, 0 when it does not exist."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def load_vectors(data_dir: Path, meta: dict[str, str]) -> VectorIndex:

@@ -5,6 +5,11 @@ of an indexed article (stored for citation, not chunked), or new/changed text (s
 of unchanged sentence texts are reused, the rest are encoded in one length-sorted batch).
 Near-duplicate stories share a ``group_id``: candidates come from the ``lsh`` table of band keys
 (:func:`qa.text.duplicates.band_keys`) and are verified by signature similarity.
+
+The slow part (chunking, tokens, signatures, sentence vectors) is :func:`draft`, done before the
+writer lock against the index as it was then; :func:`prepare`, under the lock, makes every decision
+against the index as it is now and takes from the draft whatever still fits (see
+``docs/architecture.md``, "One writer at a time").
 """
 from __future__ import annotations
 
@@ -44,15 +49,74 @@ class Prepared:
     lsh_keys: tuple[bytes, ...] = ()
 
 
+@dataclass(frozen=True)
+class Content:
+    """What an article's text alone gives, whatever the index holds (so it survives a re-plan)."""
+
+    text: str
+    key: str
+    signature: bytes
+    lsh_keys: tuple[bytes, ...]
+    chunks: tuple[Chunk, ...]
+    tokens: tuple[tuple[str, ...], ...]
+    sentences: tuple[Sentence, ...]
+    owners: tuple[int, ...]
+
+
+@dataclass
+class Draft:
+    """The slow part of a write, done without the writer lock: content by article id, and vectors by
+    embedding text (:func:`embedding_text`). Empty means "nothing prepared": :func:`prepare` does it all."""
+
+    contents: dict[str, Content] = field(default_factory=dict)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def content(self, article: Article) -> Content | None:
+        """Return the drafted content of ``article`` if it was drafted from the same text, else ``None``."""
+        found = self.contents.get(article.id)
+        return found if found is not None and found.text == article.text else None
+
+
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
+def draft(conn: sqlite3.Connection | None, articles: Sequence[Article], encoder: Encoder, settings: Settings,
+          *, progress: bool = False) -> Draft:
+    """Return chunks, tokens, signatures and sentence vectors of the ``articles`` that look new or
+    changed in the index as ``conn`` shows it (``None``: no index yet). Decides nothing: call it
+    without the writer lock; :func:`prepare` decides under the lock and re-does what no longer fits.
+    """
+    out, keys = Draft(), set()
+    reuse: dict[str, np.ndarray] = {}
+    for article in articles:
+        old = store.get_article(conn, article.id) if conn is not None else None
+        if old is not None and old.article.text == article.text and old.article.title == article.title:
+            continue  # unchanged or a metadata change: nothing to embed
+        key = duplicates.content_key(article.text)
+        if key in keys or (conn is not None and _original_with_key(conn, key, article.id) is not None):
+            continue  # an exact duplicate is stored, not embedded
+        keys.add(key)
+        out.contents[article.id] = _content(article, key, settings)
+        if old is not None:
+            reuse.update(_stored_vectors(conn, old))
+    wanted = {embedding_text(a.title, s.text) for a in articles if (c := out.content(a)) for s in c.sentences}
+    todo = sorted(wanted - reuse.keys())
+    fresh = encoder.passages(todo, progress=progress) if todo else np.zeros((0, encoder.dim), np.float32)
+    out.vectors = {**{t: reuse[t] for t in wanted & reuse.keys()}, **dict(zip(todo, fresh))}
+    log.info("drafted %d articles: encoded %d sentence texts, reused %d", len(out.contents), len(todo),
+             len(out.vectors) - len(todo))
+    return out
+
+
 def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Encoder, settings: Settings,
-            *, progress: bool = False) -> tuple[list[Prepared], list[str]]:
+            *, progress: bool = False, drafted: Draft | None = None) -> tuple[list[Prepared], list[str]]:
     """Return the prepared rows for ``articles`` and the ids that are unchanged.
 
+    Every decision is made against ``conn`` (call it under the writer lock); chunks and vectors come
+    from ``drafted`` where it holds them for the same text, and only the rest is computed here.
     Later articles in ``articles`` see the earlier ones (an in-batch repost is a duplicate too).
     """
+    drafted = drafted or Draft()
     plans: list[Prepared] = []
     unchanged: list[str] = []
     batch_keys: dict[str, str] = {}
@@ -62,38 +126,54 @@ def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Enco
         if old is not None and old.article == article:
             unchanged.append(article.id)
             continue
-        plan = _plan_one(conn, article, old, settings, batch_keys, batch)
+        plan = _plan_one(conn, article, old, settings, batch_keys, batch, drafted.content(article))
         plans.append(plan)
-    return _encode(conn, plans, encoder, progress), unchanged
+    return _encode(conn, plans, encoder, progress, drafted.vectors), unchanged
 
 
-def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | None, settings: Settings,
-              batch_keys: dict[str, str], batch: _Batch) -> Prepared:
-    now = time.time()
-    added_at = old.added_at if old else now
-    if old is not None and old.article.text == article.text and old.article.title == article.title:
-        stored = StoredArticle(article, old.content_key, old.signature, old.group_id, old.duplicate_of, added_at)
-        return Prepared(stored, "metadata")
-    key = duplicates.content_key(article.text)
-    original = batch_keys.get(key) or next(
-        (s.article.id for s in store.articles_with_key(conn, key) if s.duplicate_of is None and s.article.id != article.id),
-        None)
-    if original is not None:
-        group = _group_of(conn, original, batch)
-        return Prepared(StoredArticle(article, key, None, group, original, added_at), "duplicate")
-    batch_keys[key] = article.id
+def _original_with_key(conn: sqlite3.Connection, key: str, article_id: str) -> str | None:
+    """Return the id of an indexed (not duplicate) article with text key ``key`` other than ``article_id``."""
+    return next((s.article.id for s in store.articles_with_key(conn, key)
+                 if s.duplicate_of is None and s.article.id != article_id), None)
+
+
+def _stored_vectors(conn: sqlite3.Connection, old: StoredArticle) -> dict[str, np.ndarray]:
+    """Return the stored vectors of ``old``'s sentences by embedding text (reused when a text stays)."""
+    return {embedding_text(old.article.title, text): v
+            for text, v in store.sentence_vectors(conn, old.article.id).items()}
+
+
+def _content(article: Article, key: str, settings: Settings) -> Content:
+    """Return what ``article``'s text gives: signature, band keys, chunks, their tokens, sentences."""
     sig = duplicates.signature(article.text)
-    keys = duplicates.band_keys(sig)
-    group = _near_duplicate_group(conn, article.id, sig, keys, batch, settings.near_duplicate_threshold)
-    batch.add(article.id, sig, keys, group)
     chunks = tuple(chunk_article(article, size=settings.chunk_size, overlap=settings.chunk_overlap,
                                  max_sentence_chars=settings.max_sentence_chars))
     # A link's words ("microsoft-could-end-up…") are not the article's words: keep them out of BM25.
     tokens = tuple(tuple(tokenize(_LINK.sub(" ", c.text))) for c in chunks)
     sentences = tuple(split_sentences(article.text, settings.max_sentence_chars))
-    stored = StoredArticle(article, key, sig, group, None, added_at)
-    return Prepared(stored, "updated" if old else "new", chunks, tokens, sentences, _owners(sentences, chunks),
-                    lsh_keys=keys)
+    return Content(article.text, key, sig, duplicates.band_keys(sig), chunks, tokens, sentences,
+                   _owners(sentences, chunks))
+
+
+def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | None, settings: Settings,
+              batch_keys: dict[str, str], batch: _Batch, content: Content | None) -> Prepared:
+    now = time.time()
+    added_at = old.added_at if old else now
+    if old is not None and old.article.text == article.text and old.article.title == article.title:
+        stored = StoredArticle(article, old.content_key, old.signature, old.group_id, old.duplicate_of, added_at)
+        return Prepared(stored, "metadata")
+    key = content.key if content is not None else duplicates.content_key(article.text)
+    original = batch_keys.get(key) or _original_with_key(conn, key, article.id)
+    if original is not None:
+        group = _group_of(conn, original, batch)
+        return Prepared(StoredArticle(article, key, None, group, original, added_at), "duplicate")
+    batch_keys[key] = article.id
+    c = content if content is not None else _content(article, key, settings)
+    group = _near_duplicate_group(conn, article.id, c.signature, c.lsh_keys, batch, settings.near_duplicate_threshold)
+    batch.add(article.id, c.signature, c.lsh_keys, group)
+    stored = StoredArticle(article, key, c.signature, group, None, added_at)
+    return Prepared(stored, "updated" if old else "new", c.chunks, c.tokens, c.sentences, c.owners,
+                    lsh_keys=c.lsh_keys)
 
 
 def _owners(sentences: tuple[Sentence, ...], chunks: tuple[Chunk, ...]) -> tuple[int, ...]:
@@ -161,15 +241,15 @@ def embedding_text(title: str, sentence: str) -> str:
     return f"{title}：{sentence}" if title and not sentence.startswith(title) else sentence
 
 
-def _encode(conn: sqlite3.Connection, plans: list[Prepared], encoder: Encoder, progress: bool) -> list[Prepared]:
-    """Fill in vectors: reuse the stored vector of an unchanged (title, sentence), encode the rest at once."""
-    reuse: dict[str, np.ndarray] = {}
+def _encode(conn: sqlite3.Connection, plans: list[Prepared], encoder: Encoder, progress: bool,
+            drafted: dict[str, np.ndarray]) -> list[Prepared]:
+    """Fill in vectors: take the drafted or stored vector of an unchanged (title, sentence), encode the rest at once."""
+    reuse: dict[str, np.ndarray] = dict(drafted)
     for plan in plans:
         if plan.kind == "updated":
             old = store.get_article(conn, plan.stored.article.id)
-            title = old.article.title if old else ""
-            reuse.update({embedding_text(title, text): v
-                          for text, v in store.sentence_vectors(conn, plan.stored.article.id).items()})
+            if old is not None:
+                reuse.update(_stored_vectors(conn, old))
     wanted = [[embedding_text(p.stored.article.title, s.text) for s in p.sentences] for p in plans]
     todo = sorted({t for texts in wanted for t in texts if t not in reuse})
     fresh = encoder.passages(todo, progress=progress) if todo else np.zeros((0, encoder.dim), np.float32)

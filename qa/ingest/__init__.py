@@ -4,5 +4,7 @@ follows the folder.
 
 Modules: ``charset`` (bytes → text), ``formats`` (one reader per file type), ``records``
 (a raw record → ``Article``), ``corpus`` (folders and files → articles), ``uploads`` (saving
-uploaded files and pasted text), ``watch`` (debounced sync when files change).
+uploaded files and pasted text), ``pasted`` (a pasted article → a Markdown file),
+``upload_errors`` (why an upload was refused: loader refusals, full disks, unwritable folders),
+``watch`` (debounced sync when files change).
 """

@@ -7,7 +7,9 @@ Example::
 
 A folder is walked recursively in sorted order; hidden files and folders and files named
 ``README.md`` are skipped; symlinks are followed only to targets inside the folder, and each
-real file or folder is visited once (so symlink loops end).  A file that cannot be read gives
+real file or folder is visited once (so symlink loops end).  A file named on its own obeys the
+same rule: a symlink to a target outside the folder it is in (``corpus/x.md`` → ``/etc/passwd``)
+is refused, not read.  A file that cannot be read gives
 one :class:`~qa.errors.CorpusError` naming the file and the reason; it is logged as a warning,
 appended to ``errors`` when a list is given, and the other files still load.  The file formats
 are described in ``corpus/README.md`` and :mod:`qa.ingest.formats`; encodings in :mod:`qa.ingest.charset`.
@@ -102,7 +104,7 @@ def load_file(
 
 def _iter_corpus(path: Path, errors: list[CorpusError] | None, max_bytes: int) -> Iterator[Article]:
     root = path if path.is_dir() else path.parent
-    files = _walk(path, errors) if path.is_dir() else iter([path])
+    files = _walk(path, errors) if path.is_dir() else _single_file(path, errors)
     seen: dict[str, str] = {}
     for file in files:
         local: list[CorpusError] = []  # bad records, already logged by load_file
@@ -126,6 +128,19 @@ def _report(error: CorpusError, errors: list[CorpusError] | None) -> None:
     log.warning("%s", error)
     if errors is not None and error not in errors:
         errors.append(error)
+
+
+def _single_file(path: Path, errors: list[CorpusError] | None) -> Iterator[Path]:
+    """Yield ``path``, a file given on its own, unless it is a symlink out of its folder (refused, as in a walk).
+
+    Without this, ``qa index add corpus/x.md`` would index whatever ``x.md`` points to, e.g. ``/etc/passwd``.
+    """
+    if path.is_symlink():
+        real, folder = Path(os.path.realpath(path)), Path(os.path.realpath(path.parent))
+        if folder not in real.parents:
+            _report(_error(path, path.name, f"symlink to {real}, outside its folder {folder}; skipped"), errors)
+            return iter(())
+    return iter([path])
 
 
 def _walk(root: Path, errors: list[CorpusError] | None) -> Iterator[Path]:

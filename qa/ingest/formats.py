@@ -18,11 +18,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from qa.text.urls import safe_url
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +118,26 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return {str(k): v for k, v in data.items()}, "\n".join(lines[end + 1:])
 
 
+def json_reason(exc: BaseException) -> str:
+    """Return why JSON (or YAML) could not be read, in words for the user.
+
+    Python refuses integers of more than ``sys.get_int_max_str_digits()`` digits with advice
+    for programmers (``sys.set_int_max_str_digits``); that becomes "a number in the file has
+    more than N digits". A ``JSONDecodeError`` gives its message and position.
+    """
+    text = str(exc)
+    if isinstance(exc, ValueError) and "integer string conversion" in text:
+        return f"a number in the file has more than {sys.get_int_max_str_digits()} digits"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} (line {exc.lineno}, column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return text if isinstance(exc, ValueError) and text else repr(exc)
+
+
 def _yaml_reason(exc: BaseException) -> str:
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return json_reason(exc)
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).split("\n")[0] or type(exc).__name__
     return f"{problem} (line {mark.line + 2})" if mark is not None else problem
@@ -185,7 +207,10 @@ def read_html(text: str) -> list[Record]:
     if title and lines[0].strip() == title and len(lines) > 1:
         body = "\n".join(lines[1:]).strip()  # the headline is the title, not body text
     fields: dict[str, Any] = {"text": body, "title": title or None}
-    for key, value in (("date", doc.date), ("url", doc.url), ("author", doc.author),
+    # The page's link is guessed by extraction (og:url, canonical), not declared by whoever saved
+    # it: one that is not an http(s) link is dropped, while a declared url field is refused.
+    url = doc.url if doc.url and safe_url(doc.url) else None
+    for key, value in (("date", doc.date), ("url", url), ("author", doc.author),
                        ("source", doc.sitename or doc.hostname)):
         if value:
             fields[key] = value
@@ -207,7 +232,7 @@ def read_json(text: str) -> list[Record]:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise ValueError(f"invalid JSON: {exc.msg} ({where})") from None
     except (ValueError, RecursionError) as exc:
-        raise ValueError(f"invalid JSON: {exc}") from None
+        raise ValueError(f"invalid JSON: {json_reason(exc)}") from None
     if isinstance(data, dict):
         return [Record(data)]
     if not isinstance(data, list):
@@ -237,7 +262,7 @@ def read_jsonl(text: str) -> list[Record]:
             records.append(Record(number=number, error=reason))
             continue
         except (ValueError, RecursionError) as exc:
-            records.append(Record(number=number, error=f"invalid JSON: {exc}"))
+            records.append(Record(number=number, error=f"invalid JSON: {json_reason(exc)}"))
             continue
         records.append(_object_record(item, number, "line"))
     if not records:

@@ -3,8 +3,13 @@
 Uploaded files keep their content byte for byte but get a safe name inside the corpus folder
 (never outside it, never hidden, never overwriting another file). Every file is loaded from a
 hidden staging folder first, so a file that the corpus loader would refuse never reaches the
-corpus; a file that cannot be indexed is removed again, so the corpus folder and the index
-stay in step and a later ``qa index sync`` changes nothing.
+corpus. Each save either completes (file in the corpus *and* in the index) or leaves the corpus
+folder as it was: a file whose indexing failed (a full disk, an index that cannot be written,
+a locked index) is removed again, and a pasted article that replaced its earlier copy gets that
+copy back. So corpus and index stay in step and a later ``qa index sync`` changes nothing.
+A full disk or an unwritable folder, in the corpus or in the index, is refused as ``disk_full``
+or ``unwritable`` naming the file (see :mod:`qa.ingest.upload_errors`), never raised as an
+``OSError``/``sqlite3.Error``.
 
 Refusals raise :class:`UploadError`, whose message is English (like every library error) and
 whose ``kind`` and ``info`` let the app say it in the user's language (the presentation
@@ -18,12 +23,11 @@ Example::
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import logging
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import threading
 import unicodedata
@@ -32,47 +36,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from qa.errors import CorpusError, QAError
-from qa.ingest.charset import BINARY, TRUNCATED
-from qa.ingest.corpus import load_file, parse_date
+from qa.ingest.corpus import load_file
 from qa.ingest.formats import READERS
-from qa.text.urls import safe_url
+from qa.ingest.pasted import pasted_article
+from qa.ingest.upload_errors import (
+    KINDS, UploadError, corpus_refusal, loader_refusal, size_text, write_refusal,
+)
 from qa.types import Article
+
+__all__ = ["KINDS", "SUPPORTED", "Saved", "UploadError", "Uploader", "pasted_article", "reserve_name",
+           "safe_filename", "size_text", "uploaded_file"]
 
 log = logging.getLogger(__name__)
 
 SUPPORTED = " ".join(READERS)  # ".md .txt .html .htm .json .jsonl"
-KINDS = ("too_large", "unsupported", "unreadable", "undecodable", "empty", "invalid", "id_taken", "unwritable",
-         "name_taken", "index_failed", "no_text", "bad_date", "bad_url")  # UploadError.kind values
 _NAME_BAD = re.compile(r"[^\w.\-]+")  # \w is Unicode, so Chinese file names stay readable
 MAX_STEM_CHARS = 80  # 80 × 3 UTF-8 bytes + "-999.jsonl" stays under the usual 255-byte file-name limit
 MAX_NAME_TRIES = 999  # name, name-2 … name-999: more same-named uploads than anyone makes
-ID_HASH_CHARS = 8  # hex digits of SHA-1 in a pasted article's id: 4 billion values, short enough to read
-
-
-def size_text(n: int) -> str:
-    """Return a byte count for people: 812 bytes, 4.2 kB, 5 MB (decimal units, as browsers show sizes)."""
-    if n < 1000:
-        return f"{n} bytes"
-    value, unit = (n / 1_000_000, "MB") if n >= 1_000_000 else (n / 1000, "kB")
-    return f"{value:.1f}".rstrip("0").rstrip(".") + " " + unit
-
-
-class UploadError(QAError):
-    """A file or pasted article was refused.
-
-    Attributes:
-        kind: why, one of :data:`KINDS` (``too_large``, ``unsupported``, ``empty``, …).
-        info: the facts a message needs (``size`` and ``limit`` in bytes, ``suffix``,
-            ``detail``, ``id``, ``other``, ``value``), by kind.
-    """
-
-    def __init__(self, kind: str, message: str, **info: Any):
-        super().__init__(message)
-        self.kind = kind
-        self.info = info
 
 
 @dataclass(frozen=True)
@@ -124,7 +105,7 @@ def reserve_name(folder: Path, name: str) -> Path:
     Creating it with O_EXCL makes the name ours even against another process.
 
     Raises:
-        UploadError: ``unwritable`` (the folder cannot be written) or ``name_taken`` (no free name).
+        UploadError: ``unwritable`` (the folder cannot be written), ``disk_full`` or ``name_taken`` (no free name).
     """
     stem, suffix = os.path.splitext(name)
     for n in range(1, MAX_NAME_TRIES + 1):
@@ -136,8 +117,7 @@ def reserve_name(folder: Path, name: str) -> Path:
             continue
         except OSError as exc:
             log.warning("cannot create %s: %s", candidate, exc)
-            raise UploadError("unwritable", f"cannot write to {folder}: {exc.strerror or exc}",
-                              detail=str(exc.strerror or exc)) from None
+            raise corpus_refusal(exc, folder, candidate.name) from None
     raise UploadError("name_taken", f"no free name for {name} in {folder}")
 
 
@@ -163,37 +143,6 @@ def read_upload(src: Path, limit: int) -> bytes:
     if not data.strip():
         raise UploadError("empty", "empty file")
     return data
-
-
-def pasted_article(title: str | None, outlet: str | None, date: str | None, url: str | None,
-                   text: str | None, limit: int) -> tuple[str, bytes]:
-    """Return (article id, Markdown file content with YAML front matter) for a pasted article.
-
-    The id is ``pasted-<date or today>-<hash of title, outlet and text>``, so pasting the same
-    article again updates it instead of adding a copy.
-
-    Raises:
-        UploadError: ``no_text``, ``too_large`` (``text`` over ``limit`` bytes), ``bad_date`` or ``bad_url``.
-    """
-    text = (text or "").replace("\r\n", "\n").strip()
-    title, outlet, url = " ".join((title or "").split()), (outlet or "").strip(), (url or "").strip()
-    if not text:
-        raise UploadError("no_text", "the article text is empty")
-    size = len(text.encode("utf-8"))
-    if size > limit:
-        raise UploadError("too_large", f"the text is {size_text(size)}, over the {size_text(limit)} limit",
-                          size=size, limit=limit)
-    try:
-        day = parse_date((date or "").strip() or None)
-    except ValueError as exc:
-        raise UploadError("bad_date", str(exc), value=date or "") from None
-    if url and not safe_url(url):
-        raise UploadError("bad_url", f"not an http(s) link: {url!r}", value=url)
-    digest = hashlib.sha1(f"{title}\n{outlet}\n{text}".encode("utf-8")).hexdigest()[:ID_HASH_CHARS]
-    aid = f"pasted-{day or dt.date.today().isoformat()}-{digest}"
-    front = {k: v for k, v in {"id": aid, "title": title, "source": outlet, "date": day, "url": url}.items() if v}
-    data = f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n\n{text}\n".encode("utf-8")
-    return aid, data
 
 
 class Uploader:
@@ -238,38 +187,72 @@ class Uploader:
             return Saved(final, self._save_and_index(final, data, created=not existed), updated=existed)
 
     def _save_and_index(self, final: Path, data: bytes, created: bool) -> list[Article]:
-        """Write ``data`` to ``final`` (loaded from a staging copy first), then ``kb.add`` it.
+        """Write ``data`` to ``final`` (loaded from a staging copy first), then ``kb.add`` it; return its articles.
 
-        ``created``: ``final`` is ours (a reserved placeholder), so a failure removes it.
+        ``created``: ``final`` is ours (a reserved placeholder, or no file yet), so a failure removes
+        it; otherwise the earlier copy is moved aside and put back on failure.
+
+        Raises:
+            UploadError: refused, ``disk_full``/``unwritable`` (corpus or index) or ``index_failed``;
+                the corpus folder is then as it was before.
         """
-        staging = Path(tempfile.mkdtemp(prefix=".upload-", dir=self.corpus))  # hidden: loaders skip it
+        staging: Path | None = None
         try:
+            staging = self._make_staging(final.name)
             tmp = staging / final.name
-            tmp.write_bytes(data)
+            _write(tmp, data, self.corpus)
             articles = self._load(tmp, staging)
             self._check_ids(articles, final.name)
+            if not created:
+                os.replace(final, staging / _PREVIOUS)  # a rename: needs no space, undone on failure
             os.replace(tmp, final)
+            self._index(articles, final.name)
+        except OSError as exc:  # the renames inside the corpus folder
+            self._undo(final, staging, created)
+            raise corpus_refusal(exc, self.corpus, final.name) from None
         except BaseException:
-            if created:
-                final.unlink(missing_ok=True)
+            self._undo(final, staging, created)
             raise
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+        return articles
+
+    def _make_staging(self, name: str) -> Path:
+        """Return a new hidden folder in the corpus (loaders skip it) to load ``name`` from first."""
+        try:
+            return Path(tempfile.mkdtemp(prefix=".upload-", dir=self.corpus))
+        except OSError as exc:
+            log.warning("cannot create a staging folder in %s: %s", self.corpus, exc)
+            raise corpus_refusal(exc, self.corpus, name) from None
+
+    def _index(self, articles: list[Article], name: str) -> None:
+        """``kb.add`` the articles of the file ``name``; a failure becomes an UploadError."""
         try:
             self._before_write()
             self.kb.add(articles)
-        except (QAError, ValueError) as exc:
+        except (QAError, ValueError, OSError, sqlite3.Error) as exc:
+            log.warning("indexing %s failed: %s", name, exc)
+            raise write_refusal(exc, name, "index") or UploadError(
+                "index_failed", f"indexing failed: {exc}", detail=str(exc), file=name) from None
+
+    @staticmethod
+    def _undo(final: Path, staging: Path | None, created: bool) -> None:
+        """Put the corpus folder back as it was: remove our new file, or restore the earlier copy."""
+        try:
+            previous = staging / _PREVIOUS if staging is not None else None
             if created:
-                final.unlink(missing_ok=True)  # keep corpus and index in step
-            log.warning("indexing %s failed: %s", final, exc)
-            raise UploadError("index_failed", f"indexing failed: {exc}", detail=str(exc)) from None
-        return articles
+                final.unlink(missing_ok=True)
+            elif previous is not None and previous.exists():
+                os.replace(previous, final)
+        except OSError as exc:  # nothing more to try; the next `qa index sync` brings the index in line
+            log.error("cannot undo the failed upload of %s: %s", final, exc)
 
     def _load(self, path: Path, root: Path) -> list[Article]:
         try:
             articles = load_file(path, root, max_bytes=self.max_bytes)
         except CorpusError as exc:
-            raise _refusal(str(exc).replace(f"{path}: ", "")) from None
+            raise loader_refusal(str(exc).replace(f"{path}: ", "")) from None
         if not articles:
             raise UploadError("empty", "no articles in the file")
         return articles
@@ -285,14 +268,14 @@ class Uploader:
                                   id=a.id, other=existing.path)
 
 
-def _refusal(reason: str) -> UploadError:
-    """Return the UploadError for a loader refusal ``reason`` (a ``CorpusError`` without the path)."""
-    # The loader reports these causes with fixed texts; everything else is a format error
-    # whose English detail (e.g. "line 2: invalid JSON …") is what locates the problem.
-    if reason.endswith(BINARY) or TRUNCATED in reason:
-        return UploadError("undecodable", reason, detail=reason)
-    if reason.endswith("empty file") or reason.startswith("no article"):  # also front matter only, empty lists
-        return UploadError("empty", reason, detail=reason)
-    if reason.startswith("cannot read file"):
-        return UploadError("unreadable", reason, detail=reason)
-    return UploadError("invalid", reason, detail=reason)
+_PREVIOUS = ".previous"  # in the staging folder: a pasted article's earlier copy while the new one is indexed
+
+
+def _write(path: Path, data: bytes, corpus: Path) -> None:
+    """Write ``data`` to the new file ``path``; a full disk or unwritable folder becomes an UploadError."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        log.warning("cannot write %s: %s", path, exc)
+        raise corpus_refusal(exc, corpus, path.name) from None
+

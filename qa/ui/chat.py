@@ -16,29 +16,27 @@ from __future__ import annotations
 import html
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
-from qa.errors import IndexMismatchError, IndexNotFoundError, QAError
+from qa.errors import IndexMismatchError, IndexNotFoundError, IndexReadOnlyError, QAError
 from qa.index.status import IndexSummary
-from qa.ingest.uploads import Uploader, UploadError, pasted_article, uploaded_file
+from qa.ingest.uploads import Uploader
 from qa.search.filters import Filters
 from qa.search.validate import MAX_QUERY_CHARS, validate_query
 from qa.text import detect_language
 from qa.types import Answer
-from qa.ui.web import (
-    NO_FILES, escape_text, paste_refused, paste_saved, quote_spans, render_answer, render_article, source_choices,
-    upload_refused, upload_saved,
-)
+from qa.ui import adding
+from qa.ui.web import escape_text, quote_spans, render_answer, render_article, source_choices
 
 log = logging.getLogger(__name__)
 
 PASSAGES = 5  # passages each chat answer draws on: kb.answer's default, as `qa ask` without -k
 MAX_TABLE_ROWS = 500  # the article panel lists the newest ones; a round number, enough to browse, sent on each refresh
-Progress = Callable[[float, str], None]
+Progress = adding.Progress
 Message = dict[str, Any]
 
 
@@ -145,7 +143,7 @@ def prepare_index(kb: Any, corpus: Path, *, progress: bool = False) -> IndexSumm
     Missing: built. Built with another model, other weights, other chunking settings or an
     older format (``IndexMismatchError``): rebuilt from scratch into a new folder and swapped
     in atomically, the reason logged. Otherwise synced: only files added, changed or removed
-    since the last run cost anything.
+    since the last run cost anything. A read-only index is served as it is (a warning is logged).
 
     Raises:
         OSError: the corpus folder cannot be read.
@@ -157,6 +155,9 @@ def prepare_index(kb: Any, corpus: Path, *, progress: bool = False) -> IndexSumm
     else:
         try:
             summary = kb.sync(corpus, progress=progress)
+        except IndexReadOnlyError as exc:  # a read-only mount: answer from it as it is
+            log.warning("%s; serving it without syncing %s", exc, corpus)
+            summary = IndexSummary()
         except IndexMismatchError as exc:
             # The vectors (or chunks) on disk cannot be mixed with new ones: rebuild. Readers of
             # the old folder keep working until the new one is swapped in.
@@ -263,35 +264,12 @@ class ChatService:
 
     # ------------------------------------------------------------ adding news
     def add_files(self, files: Sequence[Any] | None, progress: Progress | None = None) -> str:
-        """Save uploaded files into the corpus folder and index them; return a Markdown report.
-
-        ``files`` are paths (or objects with ``.name`` / dicts with ``path`` and ``orig_name``).
-        A refused file gets one line saying why, in Chinese; the others are still added.
-        """
-        items = [f for f in (files or []) if f]
-        if not items:
-            return NO_FILES
-        lines = []
-        for i, item in enumerate(items):
-            path, name = uploaded_file(item)
-            if progress:
-                progress(i / len(items), f"正在收录 {name}")
-            try:
-                saved = self.uploader.add_file(Path(path), name)
-            except UploadError as exc:
-                lines.append(upload_refused(name, exc))
-                continue
-            lines.append(upload_saved(name, saved.path.name, [a.title for a in saved.articles]))
-        return "\n\n".join(lines)
+        """Save uploaded files into the corpus folder and index them; return a Markdown report
+        (one line per file, in Chinese; see :func:`qa.ui.adding.add_files`)."""
+        return adding.add_files(self.uploader, files, progress)
 
     def add_pasted(self, title: str | None, outlet: str | None, date: str | None, url: str | None,
                    text: str | None, progress: Progress | None = None) -> str:
         """Save a pasted article as ``corpus/pasted-<date>-<hash>.md`` and index it; return a report."""
-        try:
-            aid, data = pasted_article(title, outlet, date, url, text, self.settings.max_upload_bytes)
-            if progress:
-                progress(0.2, "正在保存并建立索引")
-            saved = self.uploader.add_pasted(aid, data)
-        except UploadError as exc:
-            return paste_refused(exc)
-        return paste_saved(saved.articles[0].title, aid, saved.updated)
+        return adding.add_pasted(self.uploader, self.settings.max_upload_bytes, title, outlet, date, url, text,
+                                 progress)

@@ -1,6 +1,9 @@
 """The ``qa`` command: a thin shell over the library (one library call per command).
 
-Library errors become one ``error: …`` line on stderr and exit code 1. Files that fail to load
+Library errors, and the operating system's (a full disk, a folder given for a file, a database
+that cannot be written), become one ``error: …`` line on stderr and exit code 1; no traceback.
+Output cut short by its reader (``qa index status | head -1``) ends the command quietly with
+exit code 141, as Unix tools that die of SIGPIPE do. Files that fail to load
 are reported once, as ``warning: …`` lines on stderr. Progress bars are drawn only when stderr
 is a terminal (piped into a log or another program, they would be noise). ``qa ask`` and
 ``qa search`` build the index from the corpus folder first when there is none yet.
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -18,6 +22,7 @@ from typing import Any
 
 from qa.config import Settings
 from qa.errors import CorpusError, IndexNotFoundError, QAError
+from qa.ui.exits import BROKEN_PIPE, error_text, quiet_stdout
 
 DEFAULT_K = 5  # passages per query: the library's default (kb.retrieve, kb.answer)
 DEBOUNCE_S = 2.0  # hand-set: seconds of quiet before `qa index watch` syncs, so copying many files is one sync
@@ -35,6 +40,21 @@ EXAMPLES = {
     "ask": 'example: qa ask "why did Microsoft hire Suleyman?"',
     "eval": "example: qa eval --data ../shared/data/cmrc2018_trial.json --json",
 }
+
+
+def positive_int(text: str) -> int:
+    """Return ``text`` as an integer of at least 1 (an argparse type).
+
+    Raises:
+        argparse.ArgumentTypeError: not an integer, or below 1 (argparse prints it as a usage error).
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _sub(subs: Any, name: str, help_: str, key: str | None = None) -> argparse.ArgumentParser:
@@ -85,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = _sub(subs, "eval", "evaluate retrieval and answers on a SQuAD-format file")
     ev.add_argument("--data", required=True, help="SQuAD-format JSON (e.g. ../shared/data/cmrc2018_trial.json)")
-    ev.add_argument("--limit", type=int, help="use only the first N questions")
+    ev.add_argument("--limit", type=positive_int, help="use only the first N questions (N ≥ 1)")
     ev.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
     ev.add_argument("--json", action="store_true", help="machine-readable output")
     return p
@@ -247,17 +267,21 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``qa`` command; return the exit code (0 ok, 1 error, 2 usage)."""
+    """Run the ``qa`` command; return the exit code (0 ok, 1 error, 2 usage, 130 interrupted, 141 broken pipe)."""
     args = build_parser().parse_args(argv)
     handler = logging.StreamHandler()  # stderr
     handler.addFilter(_not_printed_here)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", handlers=[handler])
     try:
-        return COMMANDS[args.command](args, _settings(args))
-    except (QAError, ValueError, FileNotFoundError, KeyError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+        status = COMMANDS[args.command](args, _settings(args))
+        sys.stdout.flush()  # here, so a reader that went away is noticed inside this try
+        return status
+    except BrokenPipeError:  # `qa … | head -1`: the reader has what it wanted; stop quietly
+        quiet_stdout()
+        return BROKEN_PIPE
+    except (QAError, ValueError, KeyError, OSError, sqlite3.Error, RecursionError) as exc:
+        print(f"error: {error_text(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return INTERRUPTED

@@ -176,6 +176,11 @@ def _window(size: int, spans: Sequence[tuple[int, int]], max_chars: int) -> tupl
 # What the app says about an upload or paste. The UI is Chinese; the library's own errors
 # (UploadError's message) stay English, so each refusal kind (UploadError.kind, with the
 # facts in UploadError.info) is worded here; qa.ingest.uploads knows nothing of this table.
+# A write to the index failed: the file was taken out of the corpus folder again (corpus and index in step).
+INDEX_WRITE_REFUSALS = {
+    "disk_full": "索引所在的磁盘已满，没有收录（文件也没有留在文章文件夹里）；请联系管理员清理磁盘空间",
+    "unwritable": "索引无法写入，没有收录（文件也没有留在文章文件夹里）；请联系管理员",
+}
 REFUSALS = {
     "too_large": "文件大小 {size}，超过了每个文件 {limit} 的上限",
     "unsupported": "不支持 {suffix} 文件，只能上传 {supported} 文件",
@@ -185,12 +190,14 @@ REFUSALS = {
     "invalid": "文件格式有误，无法解析（{detail}）",
     "id_taken": "文章编号「{id}」已被 {other} 使用，请在文件里换一个 id",
     "unwritable": "无法写入文章文件夹，请联系管理员",
+    "disk_full": "磁盘已满，文件没有保存，也没有收录；请联系管理员清理磁盘空间",
     "name_taken": "同名文件太多，请换个文件名",
     "index_failed": "建立索引失败，没有收录（{detail}）",
     "no_text": "请填写正文",
     "bad_date": "日期「{value}」无法识别，请用 YYYY-MM-DD 格式，例如 2024-10-18",
     "bad_url": "链接必须是 http:// 或 https:// 开头的网址",
 }
+WRITE_KINDS = ("disk_full", "unwritable", "index_failed")  # refusals after the article was checked: they name its file
 NO_FILES = f"请先选择文件（{SUPPORTED}）。"
 
 
@@ -201,6 +208,8 @@ def refusal_text(exc: UploadError, pasted: bool = False) -> str:
     if exc.kind == "too_large" and (pasted or "size" not in info):
         size = f"大小 {info['size']}，" if "size" in info else ""
         return f"{'正文' if pasted else '文件'}{size}超过了 {info['limit']} 的上限"
+    if exc.info.get("place") == "index" and exc.kind in INDEX_WRITE_REFUSALS:
+        return INDEX_WRITE_REFUSALS[exc.kind]
     if exc.kind == "unsupported" and not exc.info.get("suffix"):
         return f"文件没有扩展名，只能上传 {info['supported']} 文件"
     try:
@@ -215,8 +224,9 @@ def upload_refused(name: str, exc: UploadError) -> str:
 
 
 def paste_refused(exc: UploadError) -> str:
-    """Return the report of a refused pasted article: ``✗ why。``."""
-    return f"✗ {refusal_text(exc, pasted=True)}。"
+    """Return the report of a refused pasted article: ``✗ why。``, or ``✗ file：why。`` when saving its file failed."""
+    file = exc.info.get("file") if exc.kind in WRITE_KINDS else None
+    return f"✗ {escape_text(file)}：{refusal_text(exc, pasted=True)}。" if file else f"✗ {refusal_text(exc, pasted=True)}。"
 
 
 def upload_saved(name: str, saved_as: str, titles: Sequence[str]) -> str:
