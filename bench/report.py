@@ -290,6 +290,26 @@ def english_section(en: dict) -> str:
                              f"unanswerable refused (of {fmt(m)})"], rows)])
 
 
+def faults_section(fa: dict) -> str:
+    """Faults (``bench/fault_bench.py``): one line per part (kill -9, ENOSPC), then every figure of the file."""
+    rows = []
+    if "opened_ok" in fa:  # the kill -9 part's figures sit at the top level of faults.json
+        rows.append(["kill -9 a writer at a random point", fa.get("runs"), fa.get("articles_lost"), "–",
+                     fa.get("orphans"), f"state before: {fmt(fa.get('state_before'))}, after: "
+                     f"{fmt(fa.get('state_after'))}, neither: {fmt(fa.get('neither'))}", fa.get("ok")])
+    en = fa.get("enospc")
+    if isinstance(en, dict) and en.get("skipped"):
+        rows.append(["an update on a full disk (ENOSPC)", "skipped", None, None, None, en["skipped"], None])
+    elif isinstance(en, dict):
+        kinds = ", ".join(f"{k}: {fmt(v)}" for k, v in (en.get("failure_kinds") or {}).items())
+        rows.append(["an update on a full disk (ENOSPC)", en.get("runs"), en.get("articles_lost"),
+                     en.get("out_of_step_runs"), en.get("orphans"),
+                     f"succeeded: {fmt(en.get('succeeded'))}; errors: {kinds or '–'}", en.get("ok")])
+    head = table(["fault", "runs", "articles lost", "runs out of step", "orphans", "outcomes", "all checks passed"],
+                 rows) if rows else ""
+    return "\n\n".join(part for part in (head, generic(fa)) if part)
+
+
 def load_section(ld: dict) -> str:
     rows = []
     for phase, label in (("idle", "chat only"), ("indexing", "while `qa index add` runs")):
@@ -344,8 +364,10 @@ SECTIONS: list[tuple[str, list[str], Callable[..., str]]] = [
     ("Load: concurrent chat sessions", ["load.json"], load_section),
     ("Startup: a question in a fresh process", ["startup.json"], startup_section),
     ("English questions (a hand-written check)", ["english.json"], english_section),
+    ("Faults", ["faults.json"], faults_section),
 ]
-GENERIC = [("Faults", "faults.json"), ("Hostile input", "hostile.json")]
+GENERIC = [("Hostile input", "hostile.json"),
+           ("Upload during a 300-article add", "upload_during_add.json")]
 
 
 def header(run: dict[str, Any]) -> str:

@@ -113,7 +113,9 @@ def test_abstention_says_so_plainly(env):
 
 def test_outlet_filter(env):
     chat, _, _, _, answers = env.h.ask("微软为什么聘请苏莱曼？", [], [], outlets=["新华社"])
-    assert all(p.source == "新华社" for p in answers[-1].passages)
+    shown = answers[-1].passages
+    assert shown and all(p.source == "新华社" for p in shown)
+    assert all(q.source == "新华社" for q in answers[-1].quotes)
 
 
 @pytest.mark.parametrize("question, since, until, message", [

@@ -75,3 +75,20 @@ def test_killed_writer_leaves_state_before_or_after_each_update(tmp_path):
         else:
             assert ids == _expected(last + 2), f"state matches neither before nor after operation {last + 1}"
             next_op = last + 2
+
+
+def test_updates_on_a_full_disk_lose_nothing_and_keep_corpus_and_index_in_step():
+    """ENOSPC: 5 updates (uploads, kb.add/remove/sync), each on a tmpfs filled to a random 0-300 kB
+    of free space, through bench/fault_bench.py's functions; after each the index must open with
+    no orphans, keep every article it had, and hold exactly the articles of the corpus folder."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import fault_bench
+
+    report = fault_bench.enospc_part(5, random.Random(20261130))
+    if report.get("skipped"):
+        pytest.skip(f"ENOSPC runs need a tmpfs mount (root): {report['skipped']}")
+    assert report["runs"] == 5
+    assert report["articles_lost"] == 0, report["failures"]
+    assert report["out_of_step_runs"] == 0, report["failures"]
+    assert report["orphans"] == 0 and report["escaped"] == 0, report["failures"]
+    assert report["opened_ok"] == 5 and report["failures"] == [], report["failures"]

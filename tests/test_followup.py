@@ -33,3 +33,9 @@ def test_only_the_start_of_a_very_long_previous_turn_is_read_for_its_topic():
     long_turn = "微软聘请了哪家投行？" + "这是一段很长的文字。" * 2000 + "谷歌"
     query = resolve("那 OpenAI 呢？", [long_turn])
     assert query.startswith("OpenAI") and "谷歌" not in query and len(query) <= 220
+
+
+def test_a_follow_up_to_an_english_question_carries_its_names_not_the_whole_question():
+    query = resolve("他之前是哪家公司的创始人？", ["why did Microsoft hire Suleyman?"])
+    assert "Microsoft" in query and "Suleyman" in query and "whydid" not in query.replace(" ", "").lower()
+    assert query.endswith("他之前是哪家公司的创始人？")

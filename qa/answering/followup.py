@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from qa.text import search_form
+from qa.text import detect_language, search_form
 from qa.text.questions import ENGLISH_SENTENCE_OPENERS
 
 _ELLIPSIS = [
@@ -63,8 +63,10 @@ def entities(text: str) -> list[str]:
 
     words = [(w.word.strip(), w.flag) for w in pseg.cut(text) if w.word.strip()]
     subject: list[str] = []
-    for word, flag in words:
-        if flag[:1] in ("v", "p", "r", "x", "u", "c", "d") or word in ENGLISH_SENTENCE_OPENERS:
+    # jieba tags every English word "eng", so "the words before the first verb" is a Chinese rule:
+    # on "why did Microsoft hire Suleyman?" it glued the whole question into one "subject".
+    for word, flag in words if detect_language(text) == "zh" else ():
+        if flag[:1] in ("v", "p", "r", "x", "u", "c", "d") or word.capitalize() in ENGLISH_SENTENCE_OPENERS:
             break
         subject.append(word)
     found = ["".join(subject)] if subject and len("".join(subject)) > 1 else []

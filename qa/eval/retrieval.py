@@ -38,8 +38,10 @@ class Question:
     answers: tuple[str, ...]
 
 
-def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
-    """Return the paragraphs (as articles) and questions of a SQuAD-format file.
+def load_squad(path: str | Path, question_field: str = "question") -> tuple[list[Article], list[Question]]:
+    """Return the paragraphs (as articles) and questions of a SQuAD-format file, each question's
+    text read from ``question_field`` (e.g. ``question_zh`` in the XQuAD en→zh set: the same
+    questions in Chinese; questions without that field are skipped).
 
     Raises:
         FileNotFoundError: the file does not exist.
@@ -53,7 +55,7 @@ def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
         raise ValueError(f"{path} is a folder; --data takes a SQuAD-format JSON file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))["data"]
-        articles, questions = _paragraphs_and_questions(data)
+        articles, questions = _paragraphs_and_questions(data, question_field)
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     except RecursionError:
@@ -62,11 +64,11 @@ def load_squad(path: str | Path) -> tuple[list[Article], list[Question]]:
         raise ValueError(f"{path} is not a SQuAD-format file ({json_reason(exc)})") from None
     if not questions:
         raise ValueError(f"{path} has no questions to evaluate: its 'qas' lists ({len(articles)} paragraphs) "
-                         f"are empty or hold only blank questions")
+                         f"are empty or hold no non-blank {question_field!r} field")
     return articles, questions
 
 
-def _paragraphs_and_questions(data: Any) -> tuple[list[Article], list[Question]]:
+def _paragraphs_and_questions(data: Any, field: str) -> tuple[list[Article], list[Question]]:
     """Return the articles and questions of SQuAD's ``data`` list (KeyError/TypeError/ValueError if malformed)."""
     articles, questions = [], []
     for d, doc in enumerate(data):
@@ -74,10 +76,10 @@ def _paragraphs_and_questions(data: Any) -> tuple[list[Article], list[Question]]
             pid = f"d{d}p{p}"
             articles.append(Article(id=pid, title=doc.get("title") or pid, text=para["context"], source=doc.get("title")))
             for qa_ in para["qas"]:
-                if not str(qa_.get("question", "")).strip():
+                if not str(qa_.get(field) or "").strip():
                     continue  # a few released questions are blank: nothing to ask
                 golds = tuple(a["text"] for a in qa_.get("answers", []) if a.get("text"))
-                questions.append(Question(str(qa_["id"]), qa_["question"], pid, golds))
+                questions.append(Question(str(qa_["id"]), str(qa_[field]), pid, golds))
     return articles, questions
 
 
@@ -102,8 +104,9 @@ def _latency(ms: list[float]) -> dict[str, float]:
 
 
 def evaluate(data: str | Path, *, settings: Settings | None = None, limit: int | None = None,
-             answers: bool = True, progress: bool = False) -> dict[str, Any]:
-    """Return the evaluation report of the SQuAD file ``data`` (a JSON-ready dict).
+             answers: bool = True, progress: bool = False, question_field: str = "question") -> dict[str, Any]:
+    """Return the evaluation report of the SQuAD file ``data`` (a JSON-ready dict), asking each
+    question as written in its ``question_field``.
 
     Raises:
         FileNotFoundError, ValueError: see ``load_squad``.
@@ -111,9 +114,10 @@ def evaluate(data: str | Path, *, settings: Settings | None = None, limit: int |
     from qa.kb import KnowledgeBase
 
     settings = settings or Settings.from_env()
-    articles, questions = load_squad(data)
+    articles, questions = load_squad(data, question_field)
     questions = questions[:limit] if limit else questions
-    report: dict[str, Any] = {"data": str(data), "paragraphs": len(articles), "questions": len(questions),
+    report: dict[str, Any] = {"data": str(data), "question_field": question_field,
+                              "paragraphs": len(articles), "questions": len(questions),
                               "settings": {k: getattr(settings, k) for k in (
                                   "model", "encoder_backend", "chunk_size", "chunk_overlap", "retrieval_depth",
                                   "fusion", "rrf_k", "dense_weight")}}
@@ -169,7 +173,8 @@ def _ticker(enabled: bool, total: int, label: str) -> Callable[[], None]:
 
 def format_report(report: dict[str, Any]) -> str:
     """Return the report as a short human-readable table."""
-    lines = [f"{report['data']}: {report['paragraphs']} paragraphs, {report['questions']} questions; "
+    lines = [f"{report['data']}: {report['paragraphs']} paragraphs, {report['questions']} questions "
+             f"(field {report.get('question_field', 'question')!r}); "
              f"index {report['index']['chunks']} chunks in {report['index']['seconds']} s",
              "retrieval   " + "  ".join(f"{k:>7}" for k in ("R@1", "R@5", "R@10", "MRR@10"))]
     for mode in MODES:

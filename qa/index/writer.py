@@ -10,6 +10,7 @@ not for a whole embedding job (docs/architecture.md, "One writer at a time").
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import time
@@ -145,7 +146,7 @@ class IndexWriter:
         data = self.dir.current()
         if data is None:
             data = self.dir.new_data_dir()
-            with store.connect(data / DB_NAME) as conn:
+            with contextlib.closing(store.connect(data / DB_NAME)) as conn:
                 self._init_meta(conn)
             self.dir.publish(data)
         self.dir.cleanup()
@@ -153,11 +154,20 @@ class IndexWriter:
         try:
             self._check_writable(conn)
             summary = self._commit(conn, apply)
-            snapshot_if_due(data, conn)
-            self.dir.write_manifest(data, manifest_for(conn))
+            self._after_commit(data, conn)
         finally:
             conn.close()
         return summary
+
+    def _after_commit(self, data: Path, conn: sqlite3.Connection) -> None:
+        """Refresh the FAISS snapshot (when due) and the manifest. Both are derived from the committed
+        database, so failing here (a full disk: OSError, or faiss's RuntimeError) must not report the
+        committed write as failed: readers rebuild vectors from SQLite, and the next write retries."""
+        try:
+            snapshot_if_due(data, conn)
+            self.dir.write_manifest(data, manifest_for(conn))
+        except (OSError, RuntimeError, sqlite3.Error) as exc:
+            log.warning("committed, but the FAISS snapshot or manifest of %s was not refreshed: %s", data, exc)
 
     def _commit(self, conn: sqlite3.Connection, apply: Apply) -> IndexSummary:
         with store.transaction(conn):

@@ -263,6 +263,9 @@ class Uploader:
                 existing = self.kb.article(a.id)
             except (KeyError, QAError):
                 continue
+            except (OSError, sqlite3.Error) as exc:  # opening the index on a full disk
+                raise write_refusal(exc, relpath, "index") or UploadError(
+                    "index_failed", f"cannot read the index: {exc}", detail=str(exc), file=relpath) from None
             if existing.path and existing.path != (a.path or relpath):
                 raise UploadError("id_taken", f"article id {a.id!r} is already used by {existing.path}",
                                   id=a.id, other=existing.path)

@@ -38,7 +38,7 @@ EXAMPLES = {
     "status": "example: qa index status --json",
     "search": 'example: qa search "微软为什么聘请苏莱曼？" -k 5 --since 2024-10-01',
     "ask": 'example: qa ask "why did Microsoft hire Suleyman?"',
-    "eval": "example: qa eval --data ../shared/data/cmrc2018_trial.json --json",
+    "eval": "example: qa eval --data ../shared/data/xquad_en_zh_dev.json --question-field question_zh --json",
 }
 
 
@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev = _sub(subs, "eval", "evaluate retrieval and answers on a SQuAD-format file")
     ev.add_argument("--data", required=True, help="SQuAD-format JSON (e.g. ../shared/data/cmrc2018_trial.json)")
     ev.add_argument("--limit", type=positive_int, help="use only the first N questions (N ≥ 1)")
+    ev.add_argument("--question-field", default="question", metavar="NAME",
+                    help="the field holding each question's text (default question; question_zh in "
+                         "../shared/data/xquad_en_zh_dev.json asks the same questions in Chinese)")
     ev.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
     ev.add_argument("--json", action="store_true", help="machine-readable output")
     return p
@@ -253,7 +256,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from qa.eval.retrieval import evaluate, format_report
 
     report = evaluate(args.data, settings=settings, limit=args.limit, answers=not args.no_answers,
-                      progress=_progress())
+                      progress=_progress(), question_field=args.question_field)
     if args.json:
         _print_json(report)
     else:
