@@ -148,7 +148,8 @@ def test_upload_that_cannot_be_indexed_is_removed_again(env, monkeypatch):
         raise IndexLockedError("index is being updated by another process (pid 1)")
     monkeypatch.setattr(env.kb, "add", locked)
     exc = refusal(env, "moon.md", MOON)
-    assert exc.kind == "index_failed" and "pid 1" in exc.info["detail"]
+    assert exc.kind == "index_busy" and "pid 1" in exc.info["detail"]
+    assert not (env.corpus / "moon.md").exists()
 
 
 def test_upload_prepares_the_index_before_adding(env, monkeypatch):

@@ -17,11 +17,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from qa.errors import QAError
+from qa.errors import IndexReadOnlyError, QAError
 from qa.ingest.charset import BINARY, TRUNCATED
 
 KINDS = ("too_large", "unsupported", "unreadable", "undecodable", "empty", "invalid", "id_taken", "unwritable",
-         "disk_full", "name_taken", "index_failed", "no_text", "bad_date", "bad_url")  # UploadError.kind values
+         "disk_full", "name_taken", "index_busy", "index_failed", "no_text", "bad_date",
+         "bad_url")  # UploadError.kind values
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}  # no space left; disk quota exceeded
 _UNWRITABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
 # SQLite's result codes (sqlite3.Error.sqlite_errorcode, Python 3.11+) and fixed messages for them.
@@ -63,6 +64,8 @@ def write_failure(exc: BaseException) -> str | None:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        if isinstance(current, IndexReadOnlyError):
+            return "unwritable"
         if isinstance(current, OSError) and current.errno is not None:
             if current.errno in _FULL_ERRNOS:
                 return "disk_full"

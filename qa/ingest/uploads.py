@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qa.errors import CorpusError, QAError
+from qa.errors import CorpusError, IndexLockedError, QAError
 from qa.ingest.corpus import load_file
 from qa.ingest.formats import READERS
 from qa.ingest.pasted import pasted_article
@@ -231,6 +231,9 @@ class Uploader:
         try:
             self._before_write()
             self.kb.add(articles)
+        except IndexLockedError as exc:  # another writer held the lock past the wait (one long commit)
+            log.warning("indexing %s failed: %s", name, exc)
+            raise UploadError("index_busy", f"{name} was not added: {exc}", detail=str(exc), file=name) from None
         except (QAError, ValueError, OSError, sqlite3.Error) as exc:
             log.warning("indexing %s failed: %s", name, exc)
             raise write_refusal(exc, name, "index") or UploadError(

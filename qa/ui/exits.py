@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
+from qa.errors import QAError
 from qa.ingest.upload_errors import write_failure
 
 BROKEN_PIPE = 141  # exit status when the reader of stdout went away: 128 + SIGPIPE (13), as `yes | head -1`
@@ -21,7 +22,7 @@ def error_text(exc: BaseException) -> str:
         return str(exc.args[0])
     if isinstance(exc, RecursionError):
         return "the input is nested too deeply to read (e.g. JSON lists inside lists thousands of levels deep)"
-    kind = write_failure(exc)
+    kind = None if isinstance(exc, QAError) else write_failure(exc)  # a QAError's message says it already
     if kind == "disk_full":
         return f"the disk is full ({exc}); free some space and run the command again"
     if kind == "unwritable":

@@ -192,12 +192,13 @@ REFUSALS = {
     "unwritable": "无法写入文章文件夹，请联系管理员",
     "disk_full": "磁盘已满，文件没有保存，也没有收录；请联系管理员清理磁盘空间",
     "name_taken": "同名文件太多，请换个文件名",
+    "index_busy": "索引正被另一个任务写入，等待超时，没有收录（文件也没有留在文章文件夹里）；请稍后再试",
     "index_failed": "建立索引失败，没有收录（{detail}）",
     "no_text": "请填写正文",
     "bad_date": "日期「{value}」无法识别，请用 YYYY-MM-DD 格式，例如 2024-10-18",
     "bad_url": "链接必须是 http:// 或 https:// 开头的网址",
 }
-WRITE_KINDS = ("disk_full", "unwritable", "index_failed")  # refusals after the article was checked: they name its file
+WRITE_KINDS = ("disk_full", "unwritable", "index_busy", "index_failed")  # refusals after the article was checked: they name its file
 NO_FILES = f"请先选择文件（{SUPPORTED}）。"
 
 
