@@ -453,24 +453,15 @@ def test_the_page_asks_gradio_to_delete_its_cached_uploads(env):
     assert app.build_demo(env.service).delete_cache == app.DELETE_CACHE
 
 
-def test_a_locked_index_is_reported_in_chinese_and_the_file_is_not_kept(env, monkeypatch):
-    from qa.errors import IndexLockedError
+@pytest.mark.parametrize(("error", "says"), [
+    ("IndexLockedError", "索引正被另一个任务写入，等待超时，没有收录（文件也没有留在文章文件夹里）；请稍后再试。"),
+    ("IndexReadOnlyError", "索引无法写入，没有收录（文件也没有留在文章文件夹里）；请联系管理员。"),
+])
+def test_a_locked_or_read_only_index_is_reported_in_chinese_and_the_file_is_not_kept(env, monkeypatch, error, says):
+    import qa.errors
 
     def add(articles, **kwargs):
-        raise IndexLockedError("index/ is locked by another writer (pid 4242) for more than 30 s; try again")
+        raise getattr(qa.errors, error)("index/ is locked by pid 4242 or not writable")
     monkeypatch.setattr(env.service.kb, "add", add)
-    text = visible(env.service.add_files(_batch(env, "busy.md")))
-    assert text == "✗ busy.md：索引正被另一个任务写入，等待超时，没有收录（文件也没有留在文章文件夹里）；请稍后再试。"
+    assert visible(env.service.add_files(_batch(env, "busy.md"))) == f"✗ busy.md：{says}"
     assert not (env.corpus / "busy.md").exists()
-
-
-def test_a_read_only_index_refuses_an_upload_in_chinese_and_keeps_the_corpus_as_it_was(env, monkeypatch):
-    from qa.errors import IndexReadOnlyError
-
-    def add(articles, **kwargs):
-        raise IndexReadOnlyError("index/ is not writable: read-only file system")
-    monkeypatch.setattr(env.service.kb, "add", add)
-    text = visible(env.service.add_files(_batch(env, "ro.md")))
-    assert text == "✗ ro.md：索引无法写入，没有收录（文件也没有留在文章文件夹里）；请联系管理员。"
-    assert not (env.corpus / "ro.md").exists()
-
