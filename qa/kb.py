@@ -142,7 +142,7 @@ class KnowledgeBase:
         validate_query(query, k)
         filters = Filters.make(since=since, until=until, sources=sources)
         with self.reader.view() as view:
-            encoder = self._check_model(view.data_dir, view.meta, reading=True)
+            encoder = self._checked_question_encoder(view.data_dir, view.meta)
             return hybrid_search(view, encoder, query, k, filters, self.settings, mode, query_vector)
 
     def answer(self, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
@@ -198,8 +198,7 @@ class KnowledgeBase:
         """
         from qa.ingest.records import given_articles  # checked as corpus files are; all or nothing
 
-        items = _unique(given_articles(articles))
-        return self._writer.add(items, progress)
+        return self._writer.add(given_articles(articles), progress)
 
     def remove(self, ids: Iterable[str]) -> IndexSummary:
         """Remove articles by id; ids that are not indexed are reported in ``missing``."""
@@ -222,23 +221,17 @@ class KnowledgeBase:
         return self._writer.build(path or self.settings.corpus_dir, progress)
 
     # ----------------------------------------------------------------- internals
-    def _check_model(self, data_dir: Path | None, meta: Mapping[str, str], *, reading: bool = False) -> Encoder:
-        """Return the encoder to use with the index described by ``meta`` (for questions when ``reading``:
-        the light engine if it can be had, which loads no torch) after checking it made the index.
+    def _checked_question_encoder(self, data_dir: Path, meta: Mapping[str, str]) -> Encoder:
+        """Return the encoder for questions on the index in ``data_dir`` (the light engine if it can be
+        had, which loads no torch), checked once per data folder against the index's metadata ``meta``.
 
         Raises:
             IndexMismatchError: another format, model, backend or weights; the message says what to do.
         """
-        encoder = self._questions.for_index(meta) if reading else self.encoder
-        if data_dir is not None and self._checked == (data_dir, meta.get("model_fingerprint", "")):
+        encoder = self._questions.for_index(meta)
+        if self._checked == (data_dir, meta.get("model_fingerprint", "")):
             return encoder
         compat.check_format_and_model(self.dir.path, meta, self.settings)
         compat.check_weights(self.dir.path, meta, self.settings, encoder.fingerprint)
-        if data_dir is not None:
-            self._checked = (data_dir, meta.get("model_fingerprint", ""))
+        self._checked = (data_dir, meta.get("model_fingerprint", ""))
         return encoder
-
-
-def _unique(articles: Sequence[Article]) -> list[Article]:
-    """Keep the last of several articles with one id (a later file version wins)."""
-    return list({a.id: a for a in articles}.values())

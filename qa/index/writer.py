@@ -44,8 +44,9 @@ class IndexWriter:
         self._encoder = encoder
 
     def add(self, articles: Sequence[Article], progress: bool = False) -> IndexSummary:
-        """Add or update ``articles`` (ids unique); return what changed."""
+        """Add or update ``articles`` (of several with one id, the last wins); return what changed."""
         started = time.perf_counter()
+        articles = _unique(articles)
         drafted = self._draft(articles, progress)
         with self.dir.lock():
             summary = self._write(lambda conn: self._add_rows(conn, articles, drafted))
