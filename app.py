@@ -256,6 +256,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT") or 7860), help="port (default 7860)")
     p.add_argument("--index", help="index folder (default: QA_INDEX_DIR or ./index)")
     p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or ./corpus)")
+    p.add_argument("--backend", help="where the index lives: folder (default), milvus-lite:PATH.db or "
+                   "milvus://HOST:19530[/DATABASE] (QA_BACKEND; docs/scaling.md)")
     p.add_argument("--encoder-backend", choices=ENCODER_BACKENDS,
                    help="torch (default, QA_ENCODER_BACKEND) or onnx-int8: faster indexing, ~1 point lower answer hit@1")
     p.add_argument("--share", action="store_true", help="also publish a temporary public gradio.live link")
@@ -274,7 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Prepare the index, then serve the chat until interrupted; return the exit status."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, encoder_backend=args.encoder_backend)
+    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, encoder_backend=args.encoder_backend,
+                                 backend=args.backend)
     service = ChatService(KnowledgeBase(settings=settings), settings)
     started = time.perf_counter()
     try:
@@ -282,7 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (QAError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    log.info("index %s ready in %.1f s; serving on http://%s:%d", settings.index_dir,
+    log.info("index %s ready in %.1f s; serving on http://%s:%d", service.kb.backend.label
+             if settings.backend != "folder" else settings.index_dir,
              time.perf_counter() - started, args.host, args.port)
     # Warm up jieba, the query path and the caches while the server starts, not on the first visitor.
     threading.Thread(target=_warm_up, args=(service,), daemon=True).start()

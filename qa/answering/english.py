@@ -6,8 +6,7 @@ from dataclasses import replace
 
 from qa.answering import models
 from qa.answering.ranking import SentenceRanking
-from qa.index import lookups
-from qa.index.view import ReadView
+from qa.index.backend import SearchView
 from qa.text import tokenize
 from qa.text.translate import names
 
@@ -19,7 +18,7 @@ LOW_CONFIDENCE_NOTE = ("Low confidence: the sentences below are the closest the 
                        "they may not answer the question.")
 
 
-def unmentioned_names(view: ReadView, question: str) -> list[str]:
+def unmentioned_names(view: SearchView, question: str) -> list[str]:
     """Return the names in an English ``question`` that the dictionary can write in Chinese and
     that no indexed article mentions in either form, e.g. ``["Tesla (特斯拉)"]``: the articles
     cannot answer a question about them. Names the dictionary does not know (most people's
@@ -31,7 +30,7 @@ def unmentioned_names(view: ReadView, question: str) -> list[str]:
         if len(spellings) == 1:
             continue
         tokens = {s: tokenize(s) for s in spellings}
-        freq, _ = lookups.doc_freq(view.conn, [t for ts in tokens.values() for t in ts], view.term_docs)
+        freq, _ = view.doc_freq([t for ts in tokens.values() for t in ts])
         if not any(ts and all(t in freq for t in ts) for ts in tokens.values()):
             absent.append(f"{name} ({'、'.join(spellings[1:])})")
     return absent

@@ -18,7 +18,7 @@ from qa.answering import english
 from qa.answering.followup import resolve
 from qa.answering.ranking import SentenceRanking, gather, rank_sentences
 from qa.answering.selection import diverse, quote_text, runs, select
-from qa.index.view import IndexReader
+from qa.index.backend import Reader
 from qa.search.validate import MAX_K, validate_query
 from qa.text import detect_language
 from qa.types import Answer, Passage, Quote
@@ -37,7 +37,7 @@ class Retrieve(Protocol):
     def __call__(self, query: str, k: int, query_vector: np.ndarray) -> list[Passage]: ...
 
 
-def answer_question(question: str, *, retrieve: Retrieve, reader: IndexReader, encode: Callable[[str], np.ndarray],
+def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode: Callable[[str], np.ndarray],
                     model: str, history: Sequence[Any] = (), k: int = 5,
                     query_vector: np.ndarray | None = None) -> tuple[Answer, SentenceRanking]:
     """Return the cited answer to ``question`` (or an abstention) and the ranking it was made from.

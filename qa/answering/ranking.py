@@ -9,8 +9,7 @@ import numpy as np
 from qa.answering import models
 from qa.answering.candidates import Candidate, candidates
 from qa.answering.features import ANSWERABILITY, FEATURES, answerability_features, covered, describe, features
-from qa.index import lookups
-from qa.index.view import ReadView
+from qa.index.backend import SearchView
 from qa.text import tokenize
 from qa.text.translate import keyword_text
 from qa.types import Passage
@@ -43,11 +42,11 @@ class Evidence:
     n_docs: int
 
 
-def gather(view: ReadView, question: str, passages: Sequence[Passage]) -> Evidence:
+def gather(view: SearchView, question: str, passages: Sequence[Passage]) -> Evidence:
     """Return the candidate sentences of ``passages`` and the chunk counts of the words of
     ``question`` (English questions: with their Chinese keywords), read from ``view``."""
-    freq, n = lookups.doc_freq(view.conn, tokenize(keyword_text(question)), view.term_docs)
-    return Evidence(candidates(view.conn, passages), dict(freq), n)
+    freq, n = view.doc_freq(tokenize(keyword_text(question)))
+    return Evidence(candidates(view, passages), dict(freq), n)
 
 
 def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage], query_vector: np.ndarray,

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.search import keyword
+from qa.index import fts
 from qa.answering.pipeline import ABSTAIN_BELOW
 from qa.answering.selection import ranked_quotes
 from qa.config import Settings
@@ -46,7 +46,7 @@ def _bm25_baseline(sentences: list[str], questions: Sequence[Any]) -> float:
                      [(i, " ".join(tokenize(t))) for i, t in enumerate(sentences)])
     hits = 0
     for q in questions:
-        expr = keyword.match_expression(tokenize(q.text))
+        expr = fts.match_expression(tokenize(q.text))
         row = conn.execute("SELECT rowid FROM s WHERE s MATCH ? ORDER BY bm25(s) LIMIT 1", (expr,)).fetchone() if expr else None
         hits += bool(row) and _hit(sentences[row[0]], q.answers)
     return hits / max(len(questions), 1)
@@ -55,9 +55,7 @@ def _bm25_baseline(sentences: list[str], questions: Sequence[Any]) -> float:
 def _dense_baseline(kb: Any, questions: Sequence[Any], qvecs: np.ndarray) -> float:
     """Best sentence by dense similarity over every indexed sentence (vectors from the index)."""
     with kb.reader.view() as view:
-        rows = view.conn.execute("SELECT text, vector FROM sentences").fetchall()
-    texts = [t for t, _ in rows]
-    matrix = np.stack([np.frombuffer(v, dtype=np.float32) for _, v in rows])
+        texts, matrix = view.sentence_texts_and_vectors()
     best = np.argmax(qvecs @ matrix.T, axis=1)
     return sum(_hit(texts[b], q.answers) for b, q in zip(best, questions)) / max(len(questions), 1)
 

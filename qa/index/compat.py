@@ -23,7 +23,7 @@ def new_meta(settings: Settings, fingerprint: str, dim: int) -> dict[str, str | 
             **{name: str(getattr(settings, name)) for name in CHUNKING}}
 
 
-def check_format_and_model(path: Path, meta: Mapping[str, str], settings: Settings) -> None:
+def check_format_and_model(path: Path | str, meta: Mapping[str, str], settings: Settings) -> None:
     """Return if the index at ``path`` has this version's format and was built for ``settings.model``.
 
     Raises:
@@ -38,7 +38,7 @@ def check_format_and_model(path: Path, meta: Mapping[str, str], settings: Settin
             f"for model {settings.model} (or set QA_MODEL={meta.get('model')})")
 
 
-def check_weights(path: Path, meta: Mapping[str, str], settings: Settings, loaded: str) -> None:
+def check_weights(path: Path | str, meta: Mapping[str, str], settings: Settings, loaded: str) -> None:
     """Return if the index at ``path`` was built by the encoder of fingerprint ``loaded``.
 
     Raises:
@@ -57,7 +57,7 @@ def check_weights(path: Path, meta: Mapping[str, str], settings: Settings, loade
             f"(fingerprint {loaded}); run `qa index build` to rebuild it")
 
 
-def check_chunking(path: Path, meta: Mapping[str, str], settings: Settings) -> None:
+def check_chunking(path: Path | str, meta: Mapping[str, str], settings: Settings) -> None:
     """Return if the index at ``path`` was chunked with ``settings``' chunking (a write must match).
 
     Raises:
@@ -68,3 +68,14 @@ def check_chunking(path: Path, meta: Mapping[str, str], settings: Settings) -> N
             raise IndexMismatchError(
                 f"{path} was built with {name}={meta.get(name)}; run `qa index build` to rebuild it "
                 f"with {name}={getattr(settings, name)}, or unset QA_{name.upper()} to keep the old setting")
+
+
+def check_for_writing(path: Path | str, meta: Mapping[str, str], settings: Settings, loaded: str) -> None:
+    """Return if this process (``settings``, encoder fingerprint ``loaded``) may write the index at ``path``.
+
+    Raises:
+        IndexMismatchError: another format, model, weights or chunking.
+    """
+    check_format_and_model(path, meta, settings)
+    check_weights(path, meta, settings, loaded)
+    check_chunking(path, meta, settings)

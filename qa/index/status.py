@@ -91,6 +91,7 @@ class IndexStatus:
     size_bytes: int
     updated_at: str
     generation: int
+    backend: str = "folder"
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -102,16 +103,21 @@ def _iso(ts: str | float | None) -> str:
 
 def index_status(index_dir: IndexDir, view: ReadView) -> IndexStatus:
     """Return the status of the index behind ``view``."""
-    c = lookups.counts(view.conn)
     size = sum(p.stat().st_size for p in index_dir.path.rglob("*") if p.is_file())
-    m = view.meta
+    return status_of(str(index_dir.path), view.counts(), view.meta, size, view.generation)
+
+
+def status_of(path: str, counts: dict[str, int], meta: dict[str, str], size: int, generation: int,
+              backend: str = "folder") -> IndexStatus:
+    """Return the status of an index from its counts (see ``SearchView.counts``) and metadata."""
+    c, m = counts, meta
     return IndexStatus(
-        path=str(index_dir.path), articles=c["articles"], stories=c["stories"],
+        path=path, articles=c["articles"], stories=c["stories"],
         exact_duplicates=c["exact_duplicates"], chunks=c["chunks"],
-        sentences=c["sentences"], vectors=len(view.vectors),
+        sentences=c["sentences"], vectors=c["vectors"],
         model=m.get("model", "?"), dim=int(m.get("dim", 0)), faiss_factory=m.get("faiss_factory", "Flat"),
         chunk_size=int(m.get("chunk_size", 0)), size_bytes=size,
-        updated_at=_iso(m.get("updated_at") or m.get("created_at")), generation=view.generation)
+        updated_at=_iso(m.get("updated_at") or m.get("created_at")), generation=generation, backend=backend)
 
 
 def manifest_for(conn: sqlite3.Connection) -> dict[str, Any]:

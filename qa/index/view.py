@@ -12,16 +12,16 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from qa.index import lookups
-from qa.index import store
+from qa.index import fts, lookups, store
 from qa.errors import IndexNotFoundError, IndexReadOnlyError
+from qa.index.filters import Filters
 from qa.index.folder import DB_NAME, VECTORS_NAME, IndexDir
 from qa.index.vectors import ADD_BATCH, VectorIndex
 
@@ -40,6 +40,55 @@ class ReadView:
     # Chunk counts of the query terms looked up in this generation (idf for BM25 term pruning
     # and the answer ranker): questions share many terms, and a new generation starts afresh.
     term_docs: dict[str, int] = field(default_factory=dict, compare=False)
+
+    # The folder backend's side of ``qa.index.backend.SearchView``.
+    @property
+    def location(self) -> str:
+        """The live data folder."""
+        return str(self.data_dir)
+
+    def keyword_search(self, tokens: Sequence[str], limit: int, filters: Filters) -> list[tuple[int, float]]:
+        """BM25 over FTS5 (see :func:`qa.index.fts.bm25_search`)."""
+        return fts.bm25_search(self.conn, tokens, limit, filters)
+
+    def dense_search(self, vector: np.ndarray, limit: int, filters: Filters) -> list[tuple[int, float]]:
+        """Nearest sentence vectors in FAISS, restricted to the filtered articles' ids when filtering."""
+        allowed = np.asarray(fts.allowed_vector_ids(self.conn, filters), dtype=np.int64) if filters.active else None
+        return self.vectors.search(vector, limit, allowed)
+
+    def sentence_chunks(self, sentence_ids: Sequence[int]) -> dict[int, int]:
+        return lookups.sentence_chunks(self.conn, sentence_ids)
+
+    def chunks_by_id(self, chunk_ids: Sequence[int]) -> dict[int, store.StoredChunk]:
+        return lookups.chunks_by_rowid(self.conn, chunk_ids)
+
+    def group_members(self, group_ids: set[str]) -> dict[str, list[str]]:
+        return lookups.group_members(self.conn, group_ids)
+
+    def doc_freq(self, tokens: Sequence[str]) -> tuple[dict[str, int], int]:
+        """Chunk counts from the FTS5 vocabulary, cached for this generation in ``term_docs``."""
+        return lookups.doc_freq(self.conn, tokens, self.term_docs)
+
+    def span_sentences(self, article_id: str, start: int, end: int) -> list[tuple[int, int, str, np.ndarray]]:
+        return lookups.span_sentences(self.conn, article_id, start, end)
+
+    def article_count(self) -> int:
+        return lookups.row_count(self.conn, "articles")
+
+    def iter_articles(self) -> Iterator[store.StoredArticle]:
+        return store.iter_articles(self.conn)
+
+    def get_article(self, article_id: str) -> store.StoredArticle | None:
+        return store.get_article(self.conn, article_id)
+
+    def counts(self) -> dict[str, int]:
+        return {**lookups.counts(self.conn), "vectors": len(self.vectors)}
+
+    def sentence_texts_and_vectors(self) -> tuple[list[str], np.ndarray]:
+        rows = self.conn.execute("SELECT text, vector FROM sentences").fetchall()
+        dim = int(self.meta["dim"])
+        matrix = np.stack([np.frombuffer(v, dtype=np.float32) for _, v in rows]) if rows else np.zeros((0, dim))
+        return [t for t, _ in rows], matrix
 
 
 class IndexReader:

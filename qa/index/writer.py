@@ -1,45 +1,70 @@
-"""The write path of one index folder: add, remove, sync and build, each prepared without the
-writer lock and committed under it.
+"""The write path of an index: add, remove, sync and build, each prepared without the writer lock
+and committed under it, whichever backend holds the rows (a :class:`WriteTarget`).
 
 The slow part of a write (chunking, tokens, signatures, sentence vectors: :func:`writing.draft`)
 runs before the lock is taken, against the index as it was then. Under the lock the write re-reads
 the index (and, for sync and build, the corpus folder), decides every article again against what
 is there now — articles changed by another writer meanwhile are re-planned, reusing whatever of
-the draft still fits — and commits in one SQLite transaction. So an upload waits for one commit,
-not for a whole embedding job (docs/architecture.md, "One writer at a time").
+the draft still fits — and commits as one unit. So an upload waits for one commit, not for a whole
+embedding job (docs/architecture.md, "One writer at a time").
 """
 from __future__ import annotations
 
-import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Protocol
 
 from qa.config import Settings
 from qa.embedding.encoders import Encoder
 from qa.errors import CorpusError
-from qa.index import compat, store, writing
-from qa.index.folder import DB_NAME, IndexDir
-from qa.index.status import IndexSummary, manifest_for, record_change, snapshot_if_due
+from qa.index import writing
+from qa.index.rows import Rows, Version
+from qa.index.status import IndexSummary
 from qa.ingest.corpus import load_corpus
 from qa.types import Article
 
 log = logging.getLogger(__name__)
 
-Apply = Callable[[sqlite3.Connection], IndexSummary]
+Apply = Callable[[Rows], IndexSummary]
+
+
+class WriteTarget(Protocol):
+    """Where a backend reads, locks and commits (``qa.index.folder_target``, ``qa.index.milvus_target``)."""
+
+    transient_errors: tuple[type[BaseException], ...]
+
+    def check_writable(self) -> None:
+        """Raise ``IndexReadOnlyError`` (or a backend's connection error) when nothing can be written."""
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Hold the one-writer lock for the block."""
+
+    def reading(self) -> AbstractContextManager[Rows | None]:
+        """Yield the live index's rows checked against this process (``None``: no index yet).
+
+        Raises:
+            IndexMismatchError: another model, weights or chunking made the index.
+        """
+
+    def write(self, apply: Apply) -> IndexSummary:
+        """Apply one write as a unit to the live index, created when missing (lock held)."""
+
+    def rebuild(self, apply: Apply) -> IndexSummary:
+        """Apply one write to a new, empty index that then replaces the live one (lock held)."""
 
 
 class IndexWriter:
-    """Writes to the index folder ``folder`` with the encoder ``encoder()`` (loaded on first use).
+    """Writes to ``target`` with the encoder ``encoder()`` (loaded on first use).
 
     Every public method may raise ``IndexMismatchError`` (the index was made with another model or
     chunking) and ``IndexLockedError`` (another writer kept the lock too long for one commit).
     """
 
-    def __init__(self, folder: IndexDir, settings: Settings, encoder: Callable[[], Encoder]):
-        self.dir = folder
+    def __init__(self, target: WriteTarget, settings: Settings, encoder: Callable[[], Encoder]):
+        self.target = target
         self.settings = settings
         self._encoder = encoder
 
@@ -48,15 +73,15 @@ class IndexWriter:
         started = time.perf_counter()
         articles = _unique(articles)
         drafted = self._draft(articles, progress)
-        with self.dir.lock():
-            summary = self._write(lambda conn: self._add_rows(conn, articles, drafted))
+        with self.target.lock():
+            summary = self.target.write(lambda rows: self._add_rows(rows, articles, drafted))
         return summary.timed(time.perf_counter() - started)
 
     def remove(self, ids: Sequence[str]) -> IndexSummary:
         """Remove the articles ``ids``; ids not indexed are reported in ``missing``."""
         started = time.perf_counter()
-        with self.dir.lock():
-            summary = self._write(lambda conn: self._remove_rows(conn, ids))
+        with self.target.lock():
+            summary = self.target.write(lambda rows: self._remove_rows(rows, ids))
         return summary.timed(time.perf_counter() - started)
 
     def sync(self, path: str | Path, progress: bool = False) -> IndexSummary:
@@ -72,41 +97,30 @@ class IndexWriter:
         started = time.perf_counter()
         before = self._versions()  # taken before the listing: only these may be removed
         drafted = self._draft(_load(path)[0], progress)
-        with self.dir.lock():
+        with self.target.lock():
             articles, errors = _load(path)  # again: files may have come or gone while we embedded
             failed = {e.path for e in errors if e.path}
 
-            def apply(conn: sqlite3.Connection) -> IndexSummary:
+            def apply(rows: Rows) -> IndexSummary:
                 keep = {a.id for a in articles}
-                gone = [aid for aid, version in _versions(conn).items()
+                gone = [aid for aid, version in rows.versions().items()
                         if aid not in keep and version[2] not in failed and before.get(aid) == version]
-                summary = self._add_rows(conn, articles, drafted)
-                return summary.merge(self._remove_rows(conn, gone))
-            summary = self._write(apply)
+                summary = self._add_rows(rows, articles, drafted)
+                return summary.merge(self._remove_rows(rows, gone))
+            summary = self.target.write(apply)
         return summary.with_errors(errors).timed(time.perf_counter() - started)
 
     def build(self, path: str | Path, progress: bool = False) -> IndexSummary:
-        """Index the corpus at ``path`` from scratch into a new data folder, then swap it in atomically.
+        """Index the corpus at ``path`` from scratch, then make it the live index at once.
 
         Raises:
             FileNotFoundError: ``path`` does not exist.
         """
         started = time.perf_counter()
         drafted = self._draft(_unique(_load(path)[0]), progress, fresh=True)
-        with self.dir.lock():
+        with self.target.lock():
             articles, errors = _load(path)  # again, so a file uploaded meanwhile is not lost by the swap
-            self.dir.cleanup()
-            data = self.dir.new_data_dir()
-            conn = store.connect(data / DB_NAME)
-            try:
-                self._init_meta(conn)
-                summary = self._commit(conn, lambda c: self._add_rows(c, _unique(articles), drafted))
-                snapshot_if_due(data, conn, force=True)
-                self.dir.publish(data)
-                self.dir.write_manifest(data, manifest_for(conn))
-            finally:
-                conn.close()
-            self.dir.cleanup()
+            summary = self.target.rebuild(lambda rows: self._add_rows(rows, _unique(articles), drafted))
         return summary.with_errors(errors).timed(time.perf_counter() - started)
 
     # ----------------------------------------------------------------- internals
@@ -115,96 +129,32 @@ class IndexWriter:
 
         Raises:
             IndexMismatchError: the live index does not fit this process (checked before embedding).
-            IndexReadOnlyError: the folder cannot be written (checked before embedding, not after it).
+            IndexReadOnlyError: the index cannot be written (checked before embedding, not after it).
         """
-        self.dir.check_writable()
-        data = None if fresh else self.dir.current()
-        if data is None:
+        self.target.check_writable()
+        if fresh:
             return writing.draft(None, articles, self._encoder(), self.settings, progress=progress)
-        conn = store.connect(data / DB_NAME, readonly=True)
         try:
-            self._check_writable(conn)
-            return writing.draft(conn, articles, self._encoder(), self.settings, progress=progress)
-        except sqlite3.Error as exc:  # e.g. a build swapped the folder away: the commit plans it all again
-            log.info("draft read of %s failed (%s); preparing under the lock instead", data, exc)
+            with self.target.reading() as rows:
+                return writing.draft(rows, articles, self._encoder(), self.settings, progress=progress)
+        except self.target.transient_errors as exc:
+            log.info("draft read failed (%s); preparing under the lock instead", exc)
             return writing.Draft()
-        finally:
-            conn.close()
 
-    def _versions(self) -> dict[str, tuple[str, float, str | None]]:
-        """Return each indexed article's version (see :func:`_versions`); empty when there is no index."""
-        data = self.dir.current()
-        if data is None:
-            return {}
-        conn = store.connect(data / DB_NAME, readonly=True)
-        try:
-            return _versions(conn)
-        finally:
-            conn.close()
+    def _versions(self) -> dict[str, Version]:
+        """Return each indexed article's version (see :meth:`Rows.versions`); empty when there is no index."""
+        with self.target.reading() as rows:
+            return rows.versions() if rows is not None else {}
 
-    def _write(self, apply: Apply) -> IndexSummary:
-        """Run ``apply`` in one transaction on the live database (created when missing); lock held."""
-        data = self.dir.current()
-        if data is None:
-            data = self.dir.new_data_dir()
-            with contextlib.closing(store.connect(data / DB_NAME)) as conn:
-                self._init_meta(conn)
-            self.dir.publish(data)
-        self.dir.cleanup()
-        conn = store.connect(data / DB_NAME)
-        try:
-            self._check_writable(conn)
-            summary = self._commit(conn, apply)
-            self._after_commit(data, conn)
-        finally:
-            conn.close()
-        return summary
-
-    def _after_commit(self, data: Path, conn: sqlite3.Connection) -> None:
-        """Refresh the FAISS snapshot (when due) and the manifest. Both are derived from the committed
-        database, so failing here (a full disk: OSError, or faiss's RuntimeError) must not report the
-        committed write as failed: readers rebuild vectors from SQLite, and the next write retries."""
-        try:
-            snapshot_if_due(data, conn)
-            self.dir.write_manifest(data, manifest_for(conn))
-        except (OSError, RuntimeError, sqlite3.Error) as exc:
-            log.warning("committed, but the FAISS snapshot or manifest of %s was not refreshed: %s", data, exc)
-
-    def _commit(self, conn: sqlite3.Connection, apply: Apply) -> IndexSummary:
-        with store.transaction(conn):
-            summary = apply(conn)
-            record_change(conn, summary.chunks_added + summary.chunks_removed)
-        return summary
-
-    def _add_rows(self, conn: sqlite3.Connection, articles: Sequence[Article],
-                  drafted: writing.Draft | None = None) -> IndexSummary:
-        plans, unchanged = writing.prepare(conn, articles, self._encoder(), self.settings, drafted=drafted)
-        added, removed = writing.write(conn, plans)
+    def _add_rows(self, rows: Rows, articles: Sequence[Article], drafted: writing.Draft | None = None) -> IndexSummary:
+        plans, unchanged = writing.prepare(rows, articles, self._encoder(), self.settings, drafted=drafted)
+        added, removed = writing.write(rows, plans)
         return IndexSummary.from_plans(plans, unchanged, added, removed)
 
-    def _remove_rows(self, conn: sqlite3.Connection, ids: Sequence[str]) -> IndexSummary:
-        gone = writing.remove(conn, ids)
+    def _remove_rows(self, rows: Rows, ids: Sequence[str]) -> IndexSummary:
+        gone = writing.remove(rows, ids)
         summary = IndexSummary(removed=gone.removed, missing=gone.missing, chunks_removed=gone.chunks_removed)
-        return summary.merge(self._add_rows(conn, gone.promoted)) if gone.promoted else summary
-
-    def _init_meta(self, conn: sqlite3.Connection) -> None:
-        encoder = self._encoder()
-        with store.transaction(conn):
-            store.set_meta(conn, compat.new_meta(self.settings, encoder.fingerprint, encoder.dim))
-
-    def _check_writable(self, conn: sqlite3.Connection) -> None:
-        """Raise ``IndexMismatchError`` unless this process's model, weights and chunking made the index."""
-        meta = store.get_meta(conn)
-        compat.check_format_and_model(self.dir.path, meta, self.settings)
-        compat.check_weights(self.dir.path, meta, self.settings, self._encoder().fingerprint)
-        compat.check_chunking(self.dir.path, meta, self.settings)
-
-
-def _versions(conn: sqlite3.Connection) -> dict[str, tuple[str, float, str | None]]:
-    """Return ``{id: (content key, added_at, path)}`` of every indexed article: enough to tell an
-    article another writer added or re-wrote (new id, key or time) from the one seen earlier."""
-    rows = conn.execute("SELECT id, content_key, added_at, path FROM articles")
-    return {aid: (key, added_at, path) for aid, key, added_at, path in rows}
+        return summary.merge(self._add_rows(rows, gone.promoted)) if gone.promoted else summary
 
 
 def _unique(articles: Sequence[Article]) -> list[Article]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import numpy as np
 
 from qa.config import Settings
 from qa.embedding.encoders import Encoder
-from qa.index import store
+from qa.index.rows import Prepared, Rows
 from qa.index.store import StoredArticle
 from qa.text import duplicates
 from qa.text.chunking import chunk_article
@@ -33,20 +32,6 @@ from qa.text.tokens import tokenize
 from qa.types import Article, Chunk, Sentence
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """Everything one article contributes to a transaction."""
-
-    stored: StoredArticle
-    kind: str  # "new", "updated", "metadata", "duplicate"
-    chunks: tuple[Chunk, ...] = ()
-    tokens: tuple[tuple[str, ...], ...] = ()
-    sentences: tuple[Sentence, ...] = ()
-    owners: tuple[int, ...] = ()  # index of the first chunk that holds each sentence
-    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))  # one per sentence
-    lsh_keys: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,25 +65,25 @@ class Draft:
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
-def draft(conn: sqlite3.Connection | None, articles: Sequence[Article], encoder: Encoder, settings: Settings,
+def draft(rows: Rows | None, articles: Sequence[Article], encoder: Encoder, settings: Settings,
           *, progress: bool = False) -> Draft:
     """Return chunks, tokens, signatures and sentence vectors of the ``articles`` that look new or
-    changed in the index as ``conn`` shows it (``None``: no index yet). Decides nothing: call it
+    changed in the index as ``rows`` shows it (``None``: no index yet). Decides nothing: call it
     without the writer lock; :func:`prepare` decides under the lock and re-does what no longer fits.
     """
     out, keys = Draft(), set()
     reuse: dict[str, np.ndarray] = {}
     for article in articles:
-        old = store.get_article(conn, article.id) if conn is not None else None
+        old = rows.get_article(article.id) if rows is not None else None
         if old is not None and old.article.text == article.text and old.article.title == article.title:
             continue  # unchanged or a metadata change: nothing to embed
         key = duplicates.content_key(article.text)
-        if key in keys or (conn is not None and _original_with_key(conn, key, article.id) is not None):
+        if key in keys or (rows is not None and _original_with_key(rows, key, article.id) is not None):
             continue  # an exact duplicate is stored, not embedded
         keys.add(key)
         out.contents[article.id] = _content(article, key, settings)
         if old is not None:
-            reuse.update(_stored_vectors(conn, old))
+            reuse.update(_stored_vectors(rows, old))
     wanted = {embedding_text(a.title, s.text) for a in articles if (c := out.content(a)) for s in c.sentences}
     todo = sorted(wanted - reuse.keys())
     fresh = encoder.passages(todo, progress=progress) if todo else np.zeros((0, encoder.dim), np.float32)
@@ -108,11 +93,11 @@ def draft(conn: sqlite3.Connection | None, articles: Sequence[Article], encoder:
     return out
 
 
-def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Encoder, settings: Settings,
+def prepare(rows: Rows, articles: Sequence[Article], encoder: Encoder, settings: Settings,
             *, progress: bool = False, drafted: Draft | None = None) -> tuple[list[Prepared], list[str]]:
     """Return the prepared rows for ``articles`` and the ids that are unchanged.
 
-    Every decision is made against ``conn`` (call it under the writer lock); chunks and vectors come
+    Every decision is made against ``rows`` (call it under the writer lock); chunks and vectors come
     from ``drafted`` where it holds them for the same text, and only the rest is computed here.
     Later articles in ``articles`` see the earlier ones (an in-batch repost is a duplicate too).
     """
@@ -122,25 +107,25 @@ def prepare(conn: sqlite3.Connection, articles: Sequence[Article], encoder: Enco
     batch_keys: dict[str, str] = {}
     batch = _Batch()
     for article in articles:
-        old = store.get_article(conn, article.id)
+        old = rows.get_article(article.id)
         if old is not None and old.article == article:
             unchanged.append(article.id)
             continue
-        plan = _plan_one(conn, article, old, settings, batch_keys, batch, drafted.content(article))
+        plan = _plan_one(rows, article, old, settings, batch_keys, batch, drafted.content(article))
         plans.append(plan)
-    return _encode(conn, plans, encoder, progress, drafted.vectors), unchanged
+    return _encode(rows, plans, encoder, progress, drafted.vectors), unchanged
 
 
-def _original_with_key(conn: sqlite3.Connection, key: str, article_id: str) -> str | None:
+def _original_with_key(rows: Rows, key: str, article_id: str) -> str | None:
     """Return the id of an indexed (not duplicate) article with text key ``key`` other than ``article_id``."""
-    return next((s.article.id for s in store.articles_with_key(conn, key)
+    return next((s.article.id for s in rows.articles_with_key(key)
                  if s.duplicate_of is None and s.article.id != article_id), None)
 
 
-def _stored_vectors(conn: sqlite3.Connection, old: StoredArticle) -> dict[str, np.ndarray]:
+def _stored_vectors(rows: Rows, old: StoredArticle) -> dict[str, np.ndarray]:
     """Return the stored vectors of ``old``'s sentences by embedding text (reused when a text stays)."""
     return {embedding_text(old.article.title, text): v
-            for text, v in store.sentence_vectors(conn, old.article.id).items()}
+            for text, v in rows.sentence_vectors(old.article.id).items()}
 
 
 def _content(article: Article, key: str, settings: Settings) -> Content:
@@ -155,7 +140,7 @@ def _content(article: Article, key: str, settings: Settings) -> Content:
                    _owners(sentences, chunks))
 
 
-def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | None, settings: Settings,
+def _plan_one(rows: Rows, article: Article, old: StoredArticle | None, settings: Settings,
               batch_keys: dict[str, str], batch: _Batch, content: Content | None) -> Prepared:
     now = time.time()
     added_at = old.added_at if old else now
@@ -163,13 +148,13 @@ def _plan_one(conn: sqlite3.Connection, article: Article, old: StoredArticle | N
         stored = StoredArticle(article, old.content_key, old.signature, old.group_id, old.duplicate_of, added_at)
         return Prepared(stored, "metadata")
     key = content.key if content is not None else duplicates.content_key(article.text)
-    original = batch_keys.get(key) or _original_with_key(conn, key, article.id)
+    original = batch_keys.get(key) or _original_with_key(rows, key, article.id)
     if original is not None:
-        group = _group_of(conn, original, batch)
+        group = _group_of(rows, original, batch)
         return Prepared(StoredArticle(article, key, None, group, original, added_at), "duplicate")
     batch_keys[key] = article.id
     c = content if content is not None else _content(article, key, settings)
-    group = _near_duplicate_group(conn, article.id, c.signature, c.lsh_keys, batch, settings.near_duplicate_threshold)
+    group = _near_duplicate_group(rows, article.id, c.signature, c.lsh_keys, batch, settings.near_duplicate_threshold)
     batch.add(article.id, c.signature, c.lsh_keys, group)
     stored = StoredArticle(article, key, c.signature, group, None, added_at)
     return Prepared(stored, "updated" if old else "new", c.chunks, c.tokens, c.sentences, c.owners,
@@ -203,18 +188,18 @@ class _Batch:
         return {aid: (sig, group) for band, key in enumerate(keys) for aid, sig, group in self.buckets.get((band, key), ())}
 
 
-def _group_of(conn: sqlite3.Connection, article_id: str, batch: _Batch) -> str:
+def _group_of(rows: Rows, article_id: str, batch: _Batch) -> str:
     if article_id in batch.groups:
         return batch.groups[article_id]
-    stored = store.get_article(conn, article_id)
+    stored = rows.get_article(article_id)
     return stored.group_id if stored else article_id
 
 
-def _near_duplicate_group(conn: sqlite3.Connection, article_id: str, sig: bytes, keys: tuple[bytes, ...],
+def _near_duplicate_group(rows: Rows, article_id: str, sig: bytes, keys: tuple[bytes, ...],
                           batch: _Batch, threshold: float) -> str:
     best: tuple[float, str] | None = None
-    for cand in store.lsh_candidates(conn, keys) - {article_id}:
-        other = store.get_article(conn, cand)
+    for cand in rows.lsh_candidates(keys) - {article_id}:
+        other = rows.get_article(cand)
         if other is None or other.signature is None:
             continue
         sim = duplicates.similarity(sig, other.signature)
@@ -241,15 +226,15 @@ def embedding_text(title: str, sentence: str) -> str:
     return f"{title}：{sentence}" if title and not sentence.startswith(title) else sentence
 
 
-def _encode(conn: sqlite3.Connection, plans: list[Prepared], encoder: Encoder, progress: bool,
+def _encode(rows: Rows, plans: list[Prepared], encoder: Encoder, progress: bool,
             drafted: dict[str, np.ndarray]) -> list[Prepared]:
     """Fill in vectors: take the drafted or stored vector of an unchanged (title, sentence), encode the rest at once."""
     reuse: dict[str, np.ndarray] = dict(drafted)
     for plan in plans:
         if plan.kind == "updated":
-            old = store.get_article(conn, plan.stored.article.id)
+            old = rows.get_article(plan.stored.article.id)
             if old is not None:
-                reuse.update(_stored_vectors(conn, old))
+                reuse.update(_stored_vectors(rows, old))
     wanted = [[embedding_text(p.stored.article.title, s.text) for s in p.sentences] for p in plans]
     todo = sorted({t for texts in wanted for t in texts if t not in reuse})
     fresh = encoder.passages(todo, progress=progress) if todo else np.zeros((0, encoder.dim), np.float32)
@@ -263,23 +248,13 @@ def _encode(conn: sqlite3.Connection, plans: list[Prepared], encoder: Encoder, p
     return out
 
 
-def write(conn: sqlite3.Connection, plans: Sequence[Prepared]) -> tuple[int, int]:
-    """Apply ``plans`` inside the caller's transaction; return ``(chunks added, chunks removed)``."""
+def write(rows: Rows, plans: Sequence[Prepared]) -> tuple[int, int]:
+    """Apply ``plans`` (inside the caller's transaction, if the backend has one); return
+    ``(chunks added, chunks removed)``."""
     added = removed = 0
     for plan in plans:
-        aid = plan.stored.article.id
-        if plan.kind == "metadata":
-            store.upsert_article(conn, plan.stored)
-            continue
-        removed += len(store.delete_article(conn, aid))
-        store.upsert_article(conn, plan.stored)
-        if plan.chunks:
-            rowids = store.insert_chunks(conn, plan.chunks, plan.tokens)
-            rows = [(aid, rowids[o], s.start, s.end, s.text) for s, o in zip(plan.sentences, plan.owners)]
-            store.insert_sentences(conn, rows, plan.vectors)
-            added += len(plan.chunks)
-        if plan.lsh_keys:
-            store.insert_lsh(conn, aid, plan.lsh_keys)
+        a, r = rows.put(plan)
+        added, removed = added + a, removed + r
     return added, removed
 
 
@@ -294,21 +269,21 @@ class Removal:
     promoted: tuple[Article, ...]
 
 
-def remove(conn: sqlite3.Connection, ids: Sequence[str]) -> Removal:
+def remove(rows: Rows, ids: Sequence[str]) -> Removal:
     """Delete the articles ``ids`` (inside the caller's transaction). An exact duplicate of a
     removed article (stored for citation, not indexed) is deleted too and returned in ``promoted``:
     the caller adds it again, so it becomes the indexed copy."""
     chunks, missing, removed, promoted = 0, [], [], []
     for aid in ids:
-        old = store.get_article(conn, aid)
+        old = rows.get_article(aid)
         if old is None:
             missing.append(aid)
             continue
-        twins = [s for s in store.articles_with_key(conn, old.content_key) if s.duplicate_of == aid]
-        chunks += len(store.delete_article(conn, aid))
+        twins = [s for s in rows.articles_with_key(old.content_key) if s.duplicate_of == aid]
+        chunks += rows.delete_article(aid)
         removed.append(aid)
         if twins:
             promoted.append(twins[0].article)
     for article in promoted:
-        store.delete_article(conn, article.id)
+        rows.delete_article(article.id)
     return Removal(tuple(removed), tuple(missing), chunks, tuple(promoted))

@@ -1,12 +1,10 @@
-"""Dense candidates: the chunks whose sentences are nearest to the question's vector (FAISS)."""
+"""Dense candidates: the chunks whose sentences are nearest to the question's vector."""
 from __future__ import annotations
 
 import numpy as np
 
-from qa.index import lookups
-from qa.index.view import ReadView
-from qa.search import keyword
-from qa.search.filters import Filters
+from qa.index.backend import SearchView
+from qa.index.filters import Filters
 from qa.search.fusion import Hits
 
 # FAISS returns sentences, several per chunk: ask for this many per wanted chunk. CMRC 2018 at
@@ -15,15 +13,14 @@ from qa.search.fusion import Hits
 SENTENCES_PER_CHUNK = 4
 
 
-def dense_candidates(view: ReadView, query_vector: np.ndarray, depth: int, filters: Filters) -> Hits:
+def dense_candidates(view: SearchView, query_vector: np.ndarray, depth: int, filters: Filters) -> Hits:
     """Return the chunks nearest to ``query_vector`` among those passing ``filters``.
 
     FAISS holds sentence vectors; a chunk scores as its best sentence (measured on CMRC 2018
     trial: dense R@1 0.974 against 0.938 with one vector per chunk; docs/benchmarks.md).
     """
-    allowed = np.asarray(keyword.allowed_vector_ids(view.conn, filters), dtype=np.int64) if filters.active else None
-    hits = view.vectors.search(query_vector, depth * SENTENCES_PER_CHUNK, allowed)
-    owner = lookups.sentence_chunks(view.conn, [sid for sid, _ in hits])
+    hits = view.dense_search(query_vector, depth * SENTENCES_PER_CHUNK, filters)
+    owner = view.sentence_chunks([sid for sid, _ in hits])
     best: dict[int, float] = {}
     for sid, score in hits:
         if sid in owner and owner[sid] not in best:

@@ -12,11 +12,10 @@ import numpy as np
 
 from qa.config import Settings
 from qa.embedding.encoders import Encoder
-from qa.index import lookups
-from qa.index.view import ReadView
+from qa.index.backend import SearchView
 from qa.search import keyword
 from qa.search.dense import dense_candidates
-from qa.search.filters import Filters
+from qa.index.filters import Filters
 from qa.search.fusion import Hits, fuse
 from qa.search.validate import validate_query
 from qa.text import tokenize
@@ -31,16 +30,16 @@ REPOST_ROOM_FACTOR = 4
 REPOST_ROOM_MIN = 20
 
 
-def lexical_candidates(view: ReadView, query: str, depth: int, filters: Filters) -> Hits:
+def lexical_candidates(view: SearchView, query: str, depth: int, filters: Filters) -> Hits:
     """Return the BM25 best chunks for ``query`` among those passing ``filters``."""
     terms = tokenize(keyword_text(query))  # English questions also look for Chinese translations
-    return Hits(tuple(keyword.bm25_search(view.conn, terms, depth, filters, view.term_docs)))
+    return Hits(tuple(keyword.bm25_search(view, terms, depth, filters)))
 
 
-def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> list[Passage]:
+def to_passages(view: SearchView, fused: Sequence[tuple[int, float]], k: int) -> list[Passage]:
     """Return the top ``k`` passages, keeping only the best chunk of each near-duplicate group
     that comes from another article (so one reposted story does not fill the list)."""
-    rows = lookups.chunks_by_rowid(view.conn, [rid for rid, _ in fused[: max(REPOST_ROOM_FACTOR * k, k + REPOST_ROOM_MIN)]])
+    rows = view.chunks_by_id([rid for rid, _ in fused[: max(REPOST_ROOM_FACTOR * k, k + REPOST_ROOM_MIN)]])
     chosen, article_of_group = [], {}
     for rid, score in fused:
         sc = rows.get(rid)
@@ -52,7 +51,7 @@ def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> l
         chosen.append((sc, score))
         if len(chosen) == k:
             break
-    members = lookups.group_members(view.conn, {sc.group_id for sc, _ in chosen})
+    members = view.group_members({sc.group_id for sc, _ in chosen})
     return [Passage(
         article_id=sc.chunk.article_id, chunk_id=sc.chunk.id, text=sc.chunk.text, score=round(score, 6),
         start=sc.chunk.start, end=sc.chunk.end, title=sc.title, source=sc.source, date=sc.date, url=sc.url,
@@ -60,7 +59,7 @@ def to_passages(view: ReadView, fused: Sequence[tuple[int, float]], k: int) -> l
     ) for sc, score in chosen]
 
 
-def _both_sides(view: ReadView, encoder: Encoder, query: str, depth: int, filters: Filters, mode: str,
+def _both_sides(view: SearchView, encoder: Encoder, query: str, depth: int, filters: Filters, mode: str,
                 query_vector: np.ndarray | None) -> tuple[Hits, Hits]:
     """Return the dense and the keyword candidates (an empty side for mode "bm25" or "dense")."""
     empty = Hits(())
@@ -73,7 +72,7 @@ def _both_sides(view: ReadView, encoder: Encoder, query: str, depth: int, filter
     return dense_candidates(view, vector, depth, filters), sparse
 
 
-def hybrid_search(view: ReadView, encoder: Encoder, query: str, k: int, filters: Filters,
+def hybrid_search(view: SearchView, encoder: Encoder, query: str, k: int, filters: Filters,
                   settings: Settings | None = None, mode: str = "hybrid",
                   query_vector: np.ndarray | None = None) -> list[Passage]:
     """Return the ``k`` best passages for ``query``; ``mode`` is "hybrid", "dense" or "bm25".

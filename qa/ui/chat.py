@@ -25,7 +25,7 @@ from qa.config import Settings
 from qa.errors import IndexMismatchError, IndexNotFoundError, IndexReadOnlyError, QAError
 from qa.index.status import IndexSummary
 from qa.ingest.uploads import Uploader
-from qa.search.filters import Filters
+from qa.index.filters import Filters
 from qa.search.validate import MAX_QUERY_CHARS, validate_query
 from qa.text import detect_language
 from qa.types import Answer

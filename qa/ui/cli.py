@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qa", description="新闻问答: cited answers from Chinese news.",
                                 epilog='example: qa ask "微软为什么聘请苏莱曼？"')
     p.add_argument("--index", help="index folder (QA_INDEX_DIR, default index/)")
+    p.add_argument("--backend", help="where the index lives: folder (default, --index), milvus-lite:PATH.db or "
+                   "milvus://HOST:19530[/DATABASE] (QA_BACKEND; docs/scaling.md)")
     p.add_argument("--model", help="sentence-transformers model name or folder (QA_MODEL)")
     p.add_argument("--encoder-backend", help="torch (default) or onnx-int8: int8 passages and questions, "
                    "faster, ~1 point lower answer hit@1 (QA_ENCODER_BACKEND; changing it means `qa index build`)")
@@ -116,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     corpus = getattr(args, "corpus", None)
-    return Settings.from_env(index_dir=args.index, model=args.model, encoder_backend=args.encoder_backend,
+    return Settings.from_env(index_dir=args.index, backend=args.backend, model=args.model,
+                             encoder_backend=args.encoder_backend,
                              cache_dir=args.cache_dir, chunk_size=args.chunk_size,
                              corpus_dir=corpus if isinstance(corpus, str) else None)
 
