@@ -32,3 +32,9 @@ def seed_kb(model, tmp_path_factory):
     kb = KnowledgeBase(settings=settings, encoder=BundledEncoder(model, settings.model, settings.batch_size))
     kb.build(Path(__file__).resolve().parent.parent / "corpus")
     return kb
+
+
+@pytest.fixture(params=["folder", "milvus-lite"])
+def backend(request):
+    """Each index backend in turn: the folder (SQLite + FAISS) and Milvus Lite (the Milvus code path)."""
+    return request.param

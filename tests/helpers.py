@@ -13,10 +13,16 @@ SUleyman_TEXT = (
 )
 
 
-def hashing_settings(tmp_path: Path, **overrides: object) -> Settings:
-    """Settings that use the torch-free hashing encoder and an index under ``tmp_path``."""
+def hashing_settings(tmp_path: Path, backend: str = "folder", **overrides: object) -> Settings:
+    """Settings that use the torch-free hashing encoder and an index under ``tmp_path``: the folder
+    ``tmp_path/index``, or with ``backend="milvus-lite"`` the Milvus Lite file ``tmp_path/index.db``."""
     overrides.setdefault("model", "hashing:64")
-    return Settings.from_env({}, index_dir=tmp_path / "index", **overrides)
+    return Settings.from_env({}, index_dir=tmp_path / "index", backend=backend_value(tmp_path, backend), **overrides)
+
+
+def backend_value(tmp_path: Path, backend: str) -> str:
+    """Return the ``QA_BACKEND`` value for ``backend`` ("folder" or "milvus-lite") under ``tmp_path``."""
+    return f"milvus-lite:{tmp_path / 'index.db'}" if backend == "milvus-lite" else backend
 
 
 def article(aid: str, text: str, **kw: object) -> Article:

@@ -9,8 +9,8 @@ from tests.helpers import article, hashing_settings
 
 
 @pytest.fixture()
-def kb(tmp_path):
-    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+def kb(tmp_path, backend):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, backend))
     # 的 and 报道 are in every article; 苏莱曼 in one, 台风 in two.
     kb.add([article("a", "记者报道的消息：微软聘请了苏莱曼。"), article("b", "记者报道的消息：台风登陆了广东。"),
             article("c", "记者报道的消息：台风带来了暴雨。"), article("d", "记者报道的消息：股市今天上涨。")])

@@ -10,8 +10,8 @@ from tests.helpers import article, hashing_settings, sample_articles
 
 
 @pytest.fixture()
-def kb(tmp_path):
-    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+def kb(tmp_path, backend):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, backend))
     kb.add(sample_articles())
     return kb
 

@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from qa.errors import BackendUnavailableError
@@ -75,6 +76,7 @@ class MilvusStore:
     def __init__(self, address: BackendAddress):
         self.address = address
         self._client: Any = None
+        self._loaded: set[str] = set()
 
     @property
     def client(self) -> Any:
@@ -89,11 +91,37 @@ class MilvusStore:
 
     # ------------------------------------------------------------ collection sets
     def live_prefix(self) -> str | None:
-        """Return the prefix of the live collection set, or ``None`` when no index was built."""
+        """Return the prefix of the live collection set (loaded for queries), or ``None`` when no index was built."""
+        if self._client is None and self.address.kind == "milvus-lite" and not Path(self.address.target).exists():
+            return None  # nothing built yet: do not create the file just to look
         if not self.client.has_collection(POINTER):
             return None
+        self._load(POINTER)
         rows = self.client.query(POINTER, filter='key == "current"', output_fields=["value"])
-        return rows[0]["value"] if rows else None
+        if not rows:
+            return None
+        prefix = rows[0]["value"]
+        for kind in KINDS:
+            self._load(f"{prefix}_{kind}")
+        return prefix
+
+    def close(self) -> None:
+        """Close the client; for Milvus Lite also stop its in-process server, so another process may
+        open the file (Milvus Lite lets one process at a time hold it)."""
+        if self._client is None:
+            return
+        self._client.close()
+        self._client, self._loaded = None, set()
+        if self.address.kind == "milvus-lite":
+            from milvus_lite import server_manager_instance
+
+            server_manager_instance.release_server(self.address.target)
+
+    def _load(self, name: str) -> None:
+        """Load a collection once per connection (a reopened Milvus Lite file starts unloaded)."""
+        if name not in self._loaded:
+            self.client.load_collection(name)
+            self._loaded.add(name)
 
     def set_live(self, prefix: str) -> None:
         """Make ``prefix`` the live collection set (one upsert: readers switch on their next view)."""
@@ -174,8 +202,10 @@ def _connect(address: BackendAddress) -> Any:
     except ImportError as exc:  # pragma: no cover - a dependency of the project
         raise BackendUnavailableError(f"the Milvus backend needs pymilvus ({exc}); run `make setup`") from None
     logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_quiet)
+    logging.getLogger("grpc._server").addFilter(_quiet)
     try:
         if address.kind == "milvus-lite":
+            Path(address.target).parent.mkdir(parents=True, exist_ok=True)
             return MilvusClient(address.target)
         return MilvusClient(uri=address.target, db_name=address.database or "default", timeout=10)
     except Exception as exc:  # pymilvus raises MilvusException, grpc errors or OSError here
@@ -185,8 +215,10 @@ def _connect(address: BackendAddress) -> Any:
 
 
 def _quiet(record: logging.LogRecord) -> bool:
-    """Drop pymilvus's per-call warning that Milvus Lite has no server timestamp (harmless, one per scan)."""
-    return "mvccTs" not in record.getMessage()
+    """Drop the two log lines Milvus Lite causes on every scan: it lacks the server timestamp call
+    (``AllocTimestamp``, logged by grpc with a traceback) and pymilvus falls back to a local one."""
+    message = record.getMessage()
+    return "mvccTs" not in message and "Method not implemented" not in message
 
 
 def _keyed_schema(client: Any) -> Any:

@@ -33,8 +33,9 @@ def connect(address: BackendAddress) -> MilvusStore:
 class MilvusView:
     """One query's look at the live set ``prefix`` at ``generation``."""
 
-    def __init__(self, store: MilvusStore, prefix: str, meta: dict[str, str], term_docs: dict[str, int]):
-        self.store, self.prefix, self.meta, self.term_docs = store, prefix, meta, term_docs
+    def __init__(self, store: MilvusStore, prefix: str, meta: dict[str, str], term_docs: dict[str, int],
+                 totals: dict[str, int]):
+        self.store, self.prefix, self.meta, self.term_docs, self._totals = store, prefix, meta, term_docs, totals
         self.generation = int(meta.get("generation", 0))
         self.rows = MilvusRows(store, prefix)
         self._owner: dict[int, int] = {}
@@ -90,9 +91,9 @@ class MilvusView:
         for t in unique:
             if t not in self.term_docs:
                 self.term_docs[t] = self.store.count(self.prefix, "chunks", f"TEXT_MATCH(words, {literal(term_word(t))})")
-        if "\x00chunks" not in self.term_docs:
-            self.term_docs["\x00chunks"] = self.store.count(self.prefix, "chunks")
-        return {t: self.term_docs[t] for t in unique if self.term_docs[t]}, self.term_docs["\x00chunks"]
+        if "chunks" not in self._totals:
+            self._totals["chunks"] = self.store.count(self.prefix, "chunks")
+        return {t: self.term_docs[t] for t in unique if self.term_docs[t]}, self._totals["chunks"]
 
     def span_sentences(self, article_id: str, start: int, end: int) -> list[tuple[int, int, str, np.ndarray]]:
         version = self._article_rows({article_id}).get(article_id, {}).get("version")
@@ -169,7 +170,8 @@ class MilvusReader:
     def __init__(self, store: MilvusStore):
         self.store = store
         self._lock = threading.RLock()
-        self._term_docs: tuple[str, int, dict[str, int]] = ("", -1, {})
+        # Per generation: term chunk counts and the chunk total (idf), as the folder backend caches them.
+        self._cache: tuple[str, int, dict[str, int], dict[str, int]] = ("", -1, {}, {})
 
     @contextmanager
     def view(self) -> Iterator[MilvusView]:
@@ -185,16 +187,18 @@ class MilvusReader:
                                          f"`qa --backend {self.store.address.label} index build CORPUS`")
             meta = self.store.meta(prefix)
             generation = int(meta.get("generation", 0))
-            if self._term_docs[:2] != (prefix, generation):
-                self._term_docs = (prefix, generation, {})
-            yield MilvusView(self.store, prefix, meta, self._term_docs[2])
+            if self._cache[:2] != (prefix, generation):
+                self._cache = (prefix, generation, {}, {})
+            yield MilvusView(self.store, prefix, meta, self._cache[2], self._cache[3])
 
     def exists(self) -> bool:
         """Return True when an index has been built at this address."""
         return self.store.live_prefix() is not None
 
     def close(self) -> None:
-        """Nothing to release: the client is shared."""
+        """Close the connection (for Milvus Lite: release the file to other processes); reopened on next use."""
+        with self._lock:
+            self.store.close()
 
 
 def status(view: MilvusView) -> IndexStatus:
