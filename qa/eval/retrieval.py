@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from qa.config import Settings
+from qa.index.backend import parse_backend
 from qa.ingest.formats import json_reason
 from qa.types import Article
 
@@ -121,8 +122,9 @@ def evaluate(data: str | Path, *, settings: Settings | None = None, limit: int |
                               "settings": {k: getattr(settings, k) for k in (
                                   "model", "encoder_backend", "chunk_size", "chunk_overlap", "retrieval_depth",
                                   "fusion", "rrf_k", "dense_weight")}}
+    report["backend"] = parse_backend(settings.backend).label
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
-        kb = KnowledgeBase(Path(tmp) / "index", settings=settings)
+        kb = KnowledgeBase(Path(tmp) / "index", settings=settings.replace(backend=_scratch(settings.backend, tmp)))
         started = time.perf_counter()
         summary = kb.add(articles, progress=progress)
         report["index"] = {"seconds": round(time.perf_counter() - started, 1), "chunks": summary.chunks_added}
@@ -131,9 +133,26 @@ def evaluate(data: str | Path, *, settings: Settings | None = None, limit: int |
         if answers:
             from qa.eval.answers import evaluate_answers
 
-            report["answers"] = evaluate_answers(kb, articles, questions, qvecs, settings,
+            report["answers"] = evaluate_answers(kb, articles, questions, qvecs,
                                                  _ticker(progress, len(questions), "answers"))
     return report
+
+
+def _scratch(backend: str, tmp: str) -> str:
+    """Return where the evaluation builds its own index on ``backend``: a new Milvus Lite file in
+    ``tmp`` for milvus-lite; on a Milvus server, the named database, which must not be the default one
+    (a build there replaces the live index).
+
+    Raises:
+        ValueError: a Milvus server address without a database of its own.
+    """
+    address = parse_backend(backend)
+    if address.kind == "milvus-lite":
+        return f"milvus-lite:{Path(tmp) / 'eval.db'}"
+    if address.kind == "milvus" and address.database in ("", "default"):
+        raise ValueError(f"qa eval builds its own index and would replace the one at {address.label}; "
+                         f"name a database for it: --backend {address.target}/qa_eval")
+    return backend
 
 
 def query_vectors(kb: Any, questions: Sequence[Question]) -> np.ndarray:
@@ -175,7 +194,8 @@ def format_report(report: dict[str, Any]) -> str:
     """Return the report as a short human-readable table."""
     lines = [f"{report['data']}: {report['paragraphs']} paragraphs, {report['questions']} questions "
              f"(field {report.get('question_field', 'question')!r}); "
-             f"index {report['index']['chunks']} chunks in {report['index']['seconds']} s",
+             f"index {report['index']['chunks']} chunks in {report['index']['seconds']} s"
+             f" (backend {report.get('backend', 'folder')})",
              "retrieval   " + "  ".join(f"{k:>7}" for k in ("R@1", "R@5", "R@10", "MRR@10"))]
     for mode in MODES:
         m = report["retrieval"][mode]
