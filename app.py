@@ -264,6 +264,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def settings_for(args: argparse.Namespace) -> Settings:
+    """Return the settings the command line asks for (flags over ``QA_*`` variables).
+
+    Raises:
+        ValueError: a flag or variable has a bad value (e.g. an unknown encoder backend).
+    """
+    return Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, encoder_backend=args.encoder_backend,
+                             backend=args.backend)
+
+
 def _warm_up(service: ChatService) -> None:
     try:
         service.kb.answer("微软")
@@ -276,8 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Prepare the index, then serve the chat until interrupted; return the exit status."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env(index_dir=args.index, corpus_dir=args.corpus, encoder_backend=args.encoder_backend,
-                                 backend=args.backend)
+    settings = settings_for(args)
     service = ChatService(KnowledgeBase(settings=settings), settings)
     started = time.perf_counter()
     try:

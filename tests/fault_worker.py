@@ -1,7 +1,8 @@
 """Subprocess for the fault-injection test: applies a fixed sequence of index updates forever.
 
-Usage: python -m tests.fault_worker INDEX_DIR START. Prints "ready" once, then "done N" after
-each committed operation N. The test kills it with SIGKILL at a random moment.
+Usage: python -m tests.fault_worker INDEX_DIR START [BACKEND]. Prints "ready" once, then "done N"
+after each committed operation N. The test kills it with SIGKILL at a random moment. BACKEND is a
+``QA_BACKEND`` value (default: the folder INDEX_DIR).
 """
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ def apply(kb: KnowledgeBase, i: int) -> None:
 
 def main() -> None:
     index, start = sys.argv[1], int(sys.argv[2])
-    kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=index, model="hashing:32"))
+    backend = sys.argv[3] if len(sys.argv) > 3 else "folder"
+    kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=index, model="hashing:32", backend=backend))
+    kb.reader.exists()  # connects to Milvus now (the folder: a stat), so kills land inside updates
     tokenize("预热分词器")  # load jieba's dictionary before "ready", so kills land inside updates
     importlib.import_module("qa.index.writer")  # and the write path (datasketch, scipy: ~1 s on first write)
     print("ready", flush=True)

@@ -209,9 +209,12 @@ def _connect(address: BackendAddress) -> Any:
             return MilvusClient(address.target)
         return MilvusClient(uri=address.target, db_name=address.database or "default", timeout=10)
     except Exception as exc:  # pymilvus raises MilvusException, grpc errors or OSError here
-        raise BackendUnavailableError(
-            f"cannot open Milvus at {address.label}: {str(exc).splitlines()[0][:300]}; "
-            "check that the server runs (docs/scaling.md) or that the .db file's folder is writable") from None
+        first = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        hint = ("is its folder writable, and is no other process using it? (Milvus Lite lets one process "
+                "at a time open a file)" if address.kind == "milvus-lite" else
+                "is the server running and reachable? (docs/scaling.md: docker compose -f "
+                "docs/milvus-compose.yml up -d)")
+        raise BackendUnavailableError(f"cannot open Milvus at {address.label}: {first}; {hint}") from None
 
 
 def _quiet(record: logging.LogRecord) -> bool:

@@ -66,6 +66,7 @@ class MilvusTarget:
         if prefix is None:
             prefix = self._new_set()
             self.store.set_live(prefix)
+            self.store.drop_other_sets(keep=prefix)  # a set a killed first write left half made
         self._check(prefix)
         rows = MilvusRows(self.store, prefix)
         rows.recover()
