@@ -53,19 +53,11 @@ from qa.errors import QAError  # noqa: E402
 from qa.ingest.corpus import load_corpus, load_file  # noqa: E402
 from qa.ingest.uploads import UploadError, Uploader  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
-from tests.fault_worker import operation, text_of  # noqa: E402
+from tests.fault_worker import expected_ids, text_of  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "faults.json"
 MAX_SLEEP = 0.4  # seconds a worker may write before it is killed
 
-
-def expected_ids(ops_done: int) -> set[str]:
-    """The article ids after the first ``ops_done`` operations of the worker's sequence."""
-    ids: set[str] = set()
-    for i in range(ops_done):
-        kind, aid = operation(i)
-        (ids.add if kind == "add" else ids.discard)(aid)
-    return ids
 
 
 def run_and_kill(index: Path, start: int, rng: random.Random) -> tuple[int, float]:

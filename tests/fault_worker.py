@@ -19,6 +19,15 @@ def operation(i: int) -> tuple[str, str]:
     return ("remove", f"n{i - 1}") if i % 3 == 2 else ("add", f"n{i}")
 
 
+def expected_ids(ops_done: int) -> set[str]:
+    """Return the article ids after the first ``ops_done`` operations of the sequence."""
+    ids: set[str] = set()
+    for i in range(ops_done):
+        kind, aid = operation(i)
+        (ids.add if kind == "add" else ids.discard)(aid)
+    return ids
+
+
 def text_of(aid: str) -> str:
     n = int(aid[1:])
     return "\n".join(f"第{n}篇报道的第{j}句话，内容编号{n * 7 + j}。" for j in range(1 + n % 5))

@@ -15,18 +15,11 @@ from qa.index import lookups
 from qa.index import store
 from qa.config import Settings
 from qa.kb import KnowledgeBase
-from tests.fault_worker import operation
+from tests.fault_worker import expected_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("QA_FAULT_RUNS", "20"))
 
-
-def _expected(ops_done: int) -> set[str]:
-    ids: set[str] = set()
-    for i in range(ops_done):
-        kind, aid = operation(i)
-        (ids.add if kind == "add" else ids.discard)(aid)
-    return ids
 
 
 def _run_and_kill(index: Path, start: int, rng: random.Random) -> int:
@@ -70,10 +63,10 @@ def test_killed_writer_leaves_state_before_or_after_each_update(tmp_path):
         last = _run_and_kill(index, next_op, rng)
         ids = _check_consistent(index)
         # the operation after the last reported one may or may not have committed
-        if ids == _expected(last + 1):
+        if ids == expected_ids(last + 1):
             next_op = last + 1
         else:
-            assert ids == _expected(last + 2), f"state matches neither before nor after operation {last + 1}"
+            assert ids == expected_ids(last + 2), f"state matches neither before nor after operation {last + 1}"
             next_op = last + 2
 
 

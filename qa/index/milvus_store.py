@@ -207,7 +207,12 @@ def _connect(address: BackendAddress) -> Any:
         if address.kind == "milvus-lite":
             Path(address.target).parent.mkdir(parents=True, exist_ok=True)
             return MilvusClient(address.target)
-        return MilvusClient(uri=address.target, db_name=address.database or "default", timeout=10)
+        client = MilvusClient(uri=address.target, timeout=10)
+        if address.database and address.database != "default":
+            if address.database not in client.list_databases():
+                client.create_database(address.database)
+            client.use_database(address.database)
+        return client
     except Exception as exc:  # pymilvus raises MilvusException, grpc errors or OSError here
         first = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
         hint = ("is its folder writable, and is no other process using it? (Milvus Lite lets one process "

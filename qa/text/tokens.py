@@ -2,10 +2,23 @@
 
 jieba and OpenCC are loaded once per process, lazily (jieba's dictionary takes about a second)
 and under one lock, so threads that tokenise at the same time share one instance.
+
+Speed without changing a single output (issue #18; ``tests/test_ingest_speed_identity.py``):
+
+* Traditional -> simplified goes through :class:`_Folder`: OpenCC's (opencc-python-reimplemented)
+  pure-Python converter took over half of ingest. Its ``t2s`` is one dictionary group, phrases
+  (2–14 characters) then single characters; a text in which no phrase key occurs is therefore
+  converted character by character, which ``str.translate`` does in C with OpenCC's own table.
+  Only a text containing a phrase key goes through ``OpenCC.convert`` itself.
+* jieba cuts a text as independent blocks (its ``re_han_default`` split): the words of a text are
+  the words of its blocks in order, so the words of each block are cached. Overlapping chunks and
+  repeated lines are cut once.
 """
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Mapping
@@ -16,6 +29,11 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _jieba_module: Any = None
 _t2s: Any = None
+# A letter or digit: a character of Unicode category L* or N*. ``re``'s ``\w`` less ``_`` is exactly
+# that set (``str.isalnum``; checked over every code point in tests/test_ingest_speed_identity.py),
+# and one regex search per word is several times faster than a category lookup per character.
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_BLOCK_CACHE = 65_536  # jieba blocks (runs between punctuation) remembered: a few MB at most
 
 
 def search_form(text: str) -> str:
@@ -38,8 +56,19 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("微软向OpenAI注入了130亿美元。")[:3]
     ['微软', '向', 'openai']
     """
-    words = _jieba().cut_for_search(search_form(text))
-    return [w for w in words if any(unicodedata.category(ch)[0] in "LN" for ch in w)]
+    blocks = _jieba().re_han_default.split(search_form(text))
+    return [word for block in blocks if block for word in _block_tokens(block)]
+
+
+@functools.lru_cache(maxsize=_BLOCK_CACHE)
+def _block_tokens(block: str) -> tuple[str, ...]:
+    """Return the filtered ``cut_for_search`` words of one jieba block (cached: the same for every text)."""
+    return tuple(w for w in _jieba().cut_for_search(block) if LETTER_OR_DIGIT.search(w))
+
+
+def clear_cache() -> None:
+    """Forget the cached words of jieba blocks (benchmarks measure a cold batch with it)."""
+    _block_tokens.cache_clear()
 
 
 def word_frequencies() -> Mapping[str, int]:
@@ -63,12 +92,55 @@ def _jieba() -> Any:
 
 
 def _converter() -> Any:
-    """Return the cached OpenCC traditional -> simplified converter."""
+    """Return the cached traditional -> simplified converter (OpenCC's ``t2s``, fast path in front)."""
     global _t2s
     if _t2s is None:
         with _lock:
             if _t2s is None:
                 from opencc import OpenCC
 
-                _t2s = OpenCC("t2s")
+                _t2s = _Folder(OpenCC("t2s"))
     return _t2s
+
+
+class _Folder:
+    """OpenCC ``t2s`` with the same output, fast where no phrase of its dictionary occurs.
+
+    opencc-python-reimplemented splits the text at separators, then in each piece replaces the
+    longest phrase key found anywhere, recursively left and right of it, and maps what no phrase
+    covered character by character (the first of several values). Without a phrase key in the
+    text, only that character map applies, so ``str.translate`` with it gives the same string;
+    separators are never keys (checked here). Any other layout of OpenCC's data disables the
+    fast path rather than guess.
+    """
+
+    def __init__(self, opencc: Any) -> None:
+        self.opencc = opencc
+        self.table: dict[int, str] | None = None
+        self.phrases: re.Pattern[str] | None = None
+        try:
+            (phrase_dict, char_dict), = opencc._dict_chain_data  # loaded by OpenCC("t2s") itself
+        except (AttributeError, TypeError, ValueError):
+            log.warning("OpenCC's data is not laid out as expected: traditional -> simplified is slow")
+            return
+        if char_dict[0] != 1 or any(opencc.split_chars_re.fullmatch(k) for k in char_dict[2]):
+            log.warning("OpenCC's character dictionary is not single non-separator characters: slow path")
+            return
+        self.table = {ord(k): v.split(" ")[0] for k, v in char_dict[2].items()}
+        keys = sorted(phrase_dict[2], key=len, reverse=True)
+        self.phrases = re.compile("|".join(map(re.escape, keys))) if keys else None
+
+    def convert(self, text: str) -> str:
+        """Return ``text`` traditional -> simplified, exactly as ``OpenCC("t2s").convert`` does."""
+        if self.table is None:
+            return self.opencc.convert(text)
+        if self.phrases is None or self.phrases.search(text) is None:
+            return text.translate(self.table)
+        # OpenCC converts the pieces between separators one by one; only a piece holding a phrase
+        # key needs its own matching, the rest are mapped by character as above.
+        pieces = self.opencc.split_chars_re.split(text)  # separators at odd indexes, kept verbatim
+        for i in range(0, len(pieces), 2):
+            piece = pieces[i]
+            found = self.phrases.search(piece) is not None
+            pieces[i] = self.opencc.convert(piece) if found else piece.translate(self.table)
+        return "".join(pieces)
