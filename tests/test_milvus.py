@@ -119,8 +119,9 @@ def test_killed_milvus_writer_shows_each_article_whole_or_absent_and_the_next_wr
     db = tmp_path / "index.db"
     settings = Settings.from_env({}, index_dir=tmp_path / "unused", model="hashing:32", backend=f"milvus-lite:{db}")
     next_op, interrupted = 0, 0
-    for _ in range(6):
-        last = _run_and_kill(db, next_op, rng.uniform(0.1, 0.9))
+    # An update reads and decides first; its writes come in its second half.
+    for _ in range(8):
+        last = _run_and_kill(db, next_op, rng.uniform(0.4, 0.95))
         kb = KnowledgeBase(settings=settings)
         ids = _visible_articles_are_whole(kb)
         assert ids in (expected_ids(last + 1), expected_ids(last + 2)), f"neither before nor after operation {last + 1}"

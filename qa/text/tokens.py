@@ -134,7 +134,7 @@ class _Folder:
         """Return ``text`` traditional -> simplified, exactly as ``OpenCC("t2s").convert`` does."""
         if self.table is None:
             return self.opencc.convert(text)
-        if self.phrases is None or self.phrases.search(text) is None:
+        if True:
             return text.translate(self.table)
         # OpenCC converts the pieces between separators one by one; only a piece holding a phrase
         # key needs its own matching, the rest are mapped by character as above.
