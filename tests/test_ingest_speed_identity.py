@@ -129,6 +129,12 @@ def test_real_texts_fold_tokenize_and_sign_as_before():
             assert tokens.tokenize(chunk.text) == ref_tokenize(chunk.text)  # second time from the cache
 
 
+def test_long_blocks_are_cut_uncached_and_the_same():
+    long_block = "中华人民共和国乾隆皇帝與微軟" * 40  # one jieba block of 560 characters
+    text = f"开头。{long_block}，结尾 OpenAI。"
+    assert tokens.tokenize(text) == ref_tokenize(text)
+
+
 def _mixed_text() -> st.SearchStrategy[str]:
     phrases, chars = _phrase_and_char_keys()
     pieces = st.one_of(

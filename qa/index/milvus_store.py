@@ -86,7 +86,7 @@ class MilvusStore:
             BackendUnavailableError: Milvus cannot be reached or opened.
         """
         if self._client is None:
-            self._client = _connect(self.address)
+            self._client = _Guarded(_connect(self.address), self.address.label)
         return self._client
 
     # ------------------------------------------------------------ collection sets
@@ -220,6 +220,29 @@ def _connect(address: BackendAddress) -> Any:
                 "is the server running and reachable? (docs/scaling.md: docker compose -f "
                 "docs/milvus-compose.yml up -d)")
         raise BackendUnavailableError(f"cannot open Milvus at {address.label}: {first}; {hint}") from None
+
+
+class _Guarded:
+    """A ``MilvusClient`` whose failures (server gone, timeouts, refused requests) raise
+    ``BackendUnavailableError`` naming the address, so the CLI and the app report one clear line."""
+
+    def __init__(self, client: Any, label: str):
+        self._inner, self._label = client, label
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            from pymilvus.exceptions import MilvusException
+
+            try:
+                return attr(*args, **kwargs)
+            except MilvusException as exc:
+                raise BackendUnavailableError(f"Milvus at {self._label} failed in {name}: "
+                                              f"{str(exc).splitlines()[0][:300]}") from exc
+        return call
 
 
 def _quiet(record: logging.LogRecord) -> bool:

@@ -18,6 +18,7 @@ from qa.config import Settings
 from qa.embedding.encoders import Encoder
 from qa.index import compat
 from qa.index.milvus_rows import MilvusRows
+from qa.index.milvus_schema import DENSE_INDEX
 from qa.index.milvus_store import MilvusStore
 from qa.index.rows import Rows
 from qa.index.status import IndexSummary
@@ -87,7 +88,8 @@ class MilvusTarget:
         encoder = self._encoder()
         prefix = self.store.create_set(encoder.dim)
         self.store.set_meta(prefix, {**compat.new_meta(self.settings, encoder.fingerprint, encoder.dim),
-                                     "generation": 0, "backend": self.store.address.label})
+                                     "generation": 0, "backend": self.store.address.label,
+                                     "faiss_factory": f"milvus {DENSE_INDEX['index_type']}"})
         return prefix
 
     def _record(self, prefix: str, summary: IndexSummary) -> None:

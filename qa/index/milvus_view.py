@@ -202,9 +202,11 @@ class MilvusReader:
 
 
 def status(view: MilvusView) -> IndexStatus:
-    """Return the status of the Milvus index behind ``view`` (size on disk: the Lite file's, else 0)."""
+    """Return the status of the Milvus index behind ``view`` (size on disk: the Lite database's; 0 for a server)."""
     from pathlib import Path
 
     address = view.store.address
-    size = Path(address.target).stat().st_size if address.kind == "milvus-lite" and Path(address.target).exists() else 0
+    size = 0
+    if address.kind == "milvus-lite":  # a Milvus Lite database is a folder
+        size = sum(p.stat().st_size for p in Path(address.target).rglob("*") if p.is_file())
     return status_of(address.label, view.counts(), view.meta, size, view.generation, backend=address.label)

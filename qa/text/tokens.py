@@ -34,6 +34,7 @@ _t2s: Any = None
 # and one regex search per word is several times faster than a category lookup per character.
 LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _BLOCK_CACHE = 65_536  # jieba blocks (runs between punctuation) remembered: a few MB at most
+_CACHED_BLOCK_CHARS = 256  # sentence pieces are far shorter; longer blocks are cut every time
 
 
 def search_form(text: str) -> str:
@@ -57,13 +58,18 @@ def tokenize(text: str) -> list[str]:
     ['微软', '向', 'openai']
     """
     blocks = _jieba().re_han_default.split(search_form(text))
-    return [word for block in blocks if block for word in _block_tokens(block)]
+    return [word for block in blocks if block
+            for word in (_block_tokens(block) if len(block) <= _CACHED_BLOCK_CHARS else _cut(block))]
 
 
-@functools.lru_cache(maxsize=_BLOCK_CACHE)
-def _block_tokens(block: str) -> tuple[str, ...]:
-    """Return the filtered ``cut_for_search`` words of one jieba block (cached: the same for every text)."""
+def _cut(block: str) -> tuple[str, ...]:
+    """Return the ``cut_for_search`` words of one jieba block that hold a letter or digit."""
     return tuple(w for w in _jieba().cut_for_search(block) if LETTER_OR_DIGIT.search(w))
+
+
+# The same words for every text the block occurs in; a long block (no punctuation for pages) is not
+# kept, so the cache stays small whatever is uploaded.
+_block_tokens = functools.lru_cache(maxsize=_BLOCK_CACHE)(_cut)
 
 
 def clear_cache() -> None:
@@ -134,7 +140,7 @@ class _Folder:
         """Return ``text`` traditional -> simplified, exactly as ``OpenCC("t2s").convert`` does."""
         if self.table is None:
             return self.opencc.convert(text)
-        if True:
+        if self.phrases is None or self.phrases.search(text) is None:
             return text.translate(self.table)
         # OpenCC converts the pieces between separators one by one; only a piece holding a phrase
         # key needs its own matching, the rest are mapped by character as above.
