@@ -22,7 +22,7 @@ from datasketch import MinHash
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import hashing_settings
+from tests.helpers import hashing_settings
 from qa.eval.retrieval import load_squad
 from qa.index import store
 from qa.kb import KnowledgeBase
@@ -253,3 +253,13 @@ def test_unexpected_opencc_data_falls_back_to_opencc_itself():
 
     folder = tokens._Folder(Odd())
     assert folder.table is None and folder.convert("與") == "converted:與"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
+       | st.text(alphabet=st.characters(min_codepoint=0x2E80, max_codepoint=0xFFEF, blacklist_categories=("Cs",))))
+def test_cjk_letter_count_equals_checking_each_character(text):
+    from qa.text import language
+
+    slow = sum(1 for ch in text if language.is_cjk(ch) and unicodedata.category(ch) == "Lo")
+    assert len(language._cjk_letters().findall(text)) == slow
