@@ -47,7 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.index import lookups, status, store  # noqa: E402
+from qa.index import lookups, status  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 from qa.ingest.corpus import load_corpus, load_file  # noqa: E402
@@ -96,7 +96,7 @@ def _orphan_counts(view: Any) -> dict[str, Any]:
     conn = view.conn
     counts = lookups.counts(conn, exact=True)
     kept = lookups.counts(conn)  # the trigger-kept counters must agree with the tables
-    stored = set(store.all_vector_ids(conn).tolist())
+    stored = set(lookups.all_vector_ids(conn).tolist())
     faiss_ids = set(view.vectors.ids())
     return {
         "integrity": conn.execute("PRAGMA integrity_check").fetchone()[0],

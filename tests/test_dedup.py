@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa.config import Settings
-from qa.index import store
+from qa.index import lookups
 from qa.kb import KnowledgeBase
 from qa.text.duplicates import band_keys, content_key, signature, similarity
 from qa.types import Article
@@ -152,7 +152,7 @@ def test_band_keys_reject_malformed_signatures():
 def _groups(kb: KnowledgeBase) -> dict[str, str]:
     """``{article id: group id}`` of every stored article."""
     with kb.reader.view() as view:
-        return {s.article.id: s.group_id for s in store.iter_articles(view.conn)}
+        return {s.article.id: s.group_id for s in lookups.iter_articles(view.conn)}
 
 
 def _zhidx_001() -> Article:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from qa.index import lookups
-from qa.index import store
 from qa.config import Settings
 from qa.kb import KnowledgeBase
 from tests.fault_worker import expected_ids
@@ -41,7 +40,7 @@ def _check_consistent(index: Path) -> set[str]:
         kept = lookups.counts(view.conn)
         assert {k: kept[k] for k in ("articles", "chunks", "sentences")} == {
             k: counts[k] for k in ("articles", "chunks", "sentences")}, "trigger-kept counts drifted"
-        ids = set(store.all_vector_ids(view.conn).tolist())
+        ids = set(lookups.all_vector_ids(view.conn).tolist())
         assert view.vectors.ids() == ids, "orphan or missing vectors"
         assert counts["fts_rows"] == counts["chunks"]
         orphans = view.conn.execute("SELECT COUNT(*) FROM chunks c LEFT JOIN articles a ON a.id = c.article_id"

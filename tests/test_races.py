@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.embedding.encoders import HashingEncoder
-from qa.index import store
+from qa.index import lookups
 from qa.index.writing import embedding_text
 from qa.ingest.corpus import load_file
 from qa.kb import KnowledgeBase
@@ -168,8 +168,8 @@ def test_small_add_commits_while_a_large_add_is_embedding(tmp_path):
 def _rows(kb: KnowledgeBase) -> dict[str, tuple]:
     with kb.reader.view() as view:
         return {s.article.id: (s.article.text, s.duplicate_of, s.group_id,
-                               sorted(store.sentence_vectors(view.conn, s.article.id)))
-                for s in store.iter_articles(view.conn)}
+                               sorted(lookups.sentence_vectors(view.conn, s.article.id)))
+                for s in lookups.iter_articles(view.conn)}
 
 
 def test_a_large_add_re_plans_what_another_writer_changed_while_it_embedded(tmp_path):
@@ -193,6 +193,6 @@ def test_a_large_add_re_plans_what_another_writer_changed_while_it_embedded(tmp_
     kb = KnowledgeBase(settings=settings)
     assert _rows(kb) == _rows(sequential)
     with kb.reader.view() as view:  # the stored vectors are those of the text that won
-        vectors = store.sentence_vectors(view.conn, "ms")
+        vectors = lookups.sentence_vectors(view.conn, "ms")
     for text, vector in vectors.items():
         assert np.allclose(vector, HashingEncoder(64).passages([embedding_text(kb.article("ms").title, text)])[0])

@@ -1,17 +1,18 @@
-"""Read-side lookups in the SQLite store: what search, answers and status ask of it.
+"""Read-side lookups in the SQLite store: what search, answers, status and writes ask of it.
 
 Split from ``qa.index.store`` (which creates the schema and writes); these only read, with any
 connection, including the read-only ones of a running app.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
 from qa.index import store
-from qa.types import Chunk
+from qa.types import Article, Chunk
 
 # Ids per ``IN (?, …)`` query: below SQLite's default limit of 999 bound parameters in builds
 # before 3.32 (newer ones allow 32,766), so any sqlite3 the project runs on accepts it.
@@ -133,3 +134,53 @@ def counts(conn: sqlite3.Connection, *, exact: bool = False) -> dict[str, int]:
         except sqlite3.OperationalError:  # opened read-only before any writer added the table
             out.update({t: one(f"SELECT COUNT(*) FROM {t}") for t in store.COUNTED_TABLES})
     return out
+
+
+def _row_to_stored(row: sqlite3.Row | tuple) -> store.StoredArticle:
+    (aid, title, text, source, date, url, author, language, path, meta_json,
+     content_key, signature, group_id, duplicate_of, added_at) = row
+    meta = tuple(tuple(p) for p in json.loads(meta_json))
+    article = Article(id=aid, title=title, text=text, source=source, date=date, url=url,
+                      author=author, language=language, path=path, meta=meta)  # type: ignore[arg-type]
+    return store.StoredArticle(article, content_key, signature, group_id, duplicate_of, added_at)
+
+
+_SELECT_ARTICLES = (
+    "SELECT id, title, text, source, date, url, author, language, path, meta_json,"
+    " content_key, signature, group_id, duplicate_of, added_at FROM articles"
+)
+
+
+def get_article(conn: sqlite3.Connection, article_id: str) -> store.StoredArticle | None:
+    """Return the stored article with this id, or ``None``."""
+    row = conn.execute(_SELECT_ARTICLES + " WHERE id=?", (article_id,)).fetchone()
+    return _row_to_stored(row) if row else None
+
+
+def iter_articles(conn: sqlite3.Connection) -> Iterator[store.StoredArticle]:
+    """Yield every stored article ordered by date (undated last), then id."""
+    for row in conn.execute(_SELECT_ARTICLES + " ORDER BY date IS NULL, date DESC, id"):
+        yield _row_to_stored(row)
+
+
+def articles_with_key(conn: sqlite3.Connection, content_key: str) -> list[store.StoredArticle]:
+    """Return the articles whose normalised text has this key (exact duplicates)."""
+    return [_row_to_stored(r) for r in conn.execute(_SELECT_ARTICLES + " WHERE content_key=? ORDER BY added_at",
+                                                   (content_key,))]
+
+
+def sentence_vectors(conn: sqlite3.Connection, article_id: str) -> dict[str, np.ndarray]:
+    """Return ``{sentence text: vector}`` of an article's stored sentences (reused when it is updated)."""
+    return {text: np.frombuffer(blob, dtype=np.float32)
+            for text, blob in conn.execute("SELECT text, vector FROM sentences WHERE article_id=?", (article_id,))}
+
+
+def all_vector_ids(conn: sqlite3.Connection) -> np.ndarray:
+    """Return every sentence rowid as an int64 array (what the FAISS index must hold)."""
+    return np.fromiter((r for (r,) in conn.execute("SELECT rowid FROM sentences")), dtype=np.int64)
+
+
+def vector_ids_after(conn: sqlite3.Connection, after: int) -> list[int]:
+    """Return the sentence rowids above ``after`` (rows added since a copy that ends there)."""
+    return [r for (r,) in conn.execute("SELECT rowid FROM sentences WHERE rowid > ?", (after,))]
+

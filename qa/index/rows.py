@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.index import store
+from qa.index import lookups, store
 from qa.index.store import StoredArticle
 from qa.types import Chunk, Sentence
 
@@ -68,16 +68,16 @@ class SqliteRows:
         self.conn = conn
 
     def get_article(self, article_id: str) -> StoredArticle | None:
-        return store.get_article(self.conn, article_id)
+        return lookups.get_article(self.conn, article_id)
 
     def articles_with_key(self, content_key: str) -> list[StoredArticle]:
-        return store.articles_with_key(self.conn, content_key)
+        return lookups.articles_with_key(self.conn, content_key)
 
     def lsh_candidates(self, keys: Sequence[bytes]) -> set[str]:
         return store.lsh_candidates(self.conn, keys)
 
     def sentence_vectors(self, article_id: str) -> dict[str, np.ndarray]:
-        return store.sentence_vectors(self.conn, article_id)
+        return lookups.sentence_vectors(self.conn, article_id)
 
     def versions(self) -> dict[str, Version]:
         rows = self.conn.execute("SELECT id, content_key, added_at, path FROM articles")

@@ -76,10 +76,10 @@ class ReadView:
         return lookups.row_count(self.conn, "articles")
 
     def iter_articles(self) -> Iterator[store.StoredArticle]:
-        return store.iter_articles(self.conn)
+        return lookups.iter_articles(self.conn)
 
     def get_article(self, article_id: str) -> store.StoredArticle | None:
-        return store.get_article(self.conn, article_id)
+        return lookups.get_article(self.conn, article_id)
 
     def counts(self) -> dict[str, int]:
         return {**lookups.counts(self.conn), "vectors": len(self.vectors)}
@@ -212,13 +212,13 @@ def sync_vectors(conn: sqlite3.Connection, vectors: VectorIndex, dim: int) -> tu
         # Rowids are never reused, so rows added since our copy lie above its largest id; when
         # the (trigger-kept) row count minus those equals what we hold, nothing was removed.
         # This keeps a refresh after one added article cheap at 100k+ vectors.
-        new = store.vector_ids_after(conn, top)
+        new = lookups.vector_ids_after(conn, top)
         if lookups.row_count(conn, "sentences") - len(new) == len(vectors):
             for start in range(0, len(new), ADD_BATCH):
                 batch = new[start:start + ADD_BATCH]
                 vectors.add(np.asarray(batch, dtype=np.int64), fetch(batch))
             return len(new), 0, gen
-        added, removed = vectors.sync_to(store.all_vector_ids(conn), fetch)
+        added, removed = vectors.sync_to(lookups.all_vector_ids(conn), fetch)
         return added, removed, gen
     finally:
         conn.execute("COMMIT")
