@@ -1,4 +1,5 @@
-"""Load: concurrent chat sessions against the real app on 127.0.0.1, idle and while indexing.
+"""Load: concurrent chat sessions against the real app on 127.0.0.1: readers with think time,
+then saturation, idle and while indexing.
 
 Starts ``app.py`` as a subprocess on a free port of 127.0.0.1 with a temporary index built from a
 copy of ``corpus/``, then runs ``--sessions`` concurrent chat sessions through ``gradio_client``
@@ -17,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,7 @@ from tests.appserver import running_app  # noqa: E402
 EXAMPLE = """example:
   .venv/bin/python bench/load_bench.py                          # 32 sessions, 60 s idle + 60 s indexing
   QA_MODEL=hashing .venv/bin/python bench/load_bench.py --sessions 4 --duration 10 --out /tmp/load.json
+  .venv/bin/python bench/load_bench.py --think 5,15 --readers-duration 180   # 32 readers first, then saturation
 """
 # (question, follow-up or None): the mix each session cycles through, from its own offset.
 QUESTIONS = [
@@ -115,15 +118,26 @@ def make_sessions(url: str, count: int) -> list[Session]:
 
 
 def load_phase(sessions: list[Session], duration_s: float | None, max_per_session: int,
-               app_pid: int | None = None) -> dict[str, Any]:
-    """Run every session concurrently until ``duration_s`` passes or each asked ``max_per_session``."""
+               app_pid: int | None = None, think: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Run every session concurrently until ``duration_s`` passes or each asked ``max_per_session``.
+
+    ``think`` (seconds, low and high) makes each session a reader: it waits a random time in that
+    range before each question (the first wait spread over the range too, so sessions do not
+    start together); without it sessions ask back to back (a saturation test).
+    """
     for s in sessions:
         s.latencies, s.errors, s.chat, s.turn = [], [], [], 0
     deadline = time.monotonic() + duration_s if duration_s else float("inf")
     peak = [rss_mb(app_pid) if app_pid else 0.0]
 
     def loop(s: Session) -> None:
+        rng = random.Random(s.number)
         while time.monotonic() < deadline and s.turn < max_per_session:
+            if think:
+                pause = rng.uniform(0.0 if s.turn == 0 else think[0], think[1])
+                if time.monotonic() + pause >= deadline:
+                    return
+                time.sleep(pause)
             s.ask()
 
     def watch_memory(stop: threading.Event) -> None:
@@ -145,7 +159,8 @@ def load_phase(sessions: list[Session], duration_s: float | None, max_per_sessio
     latencies = [ms for s in sessions for ms in s.latencies]
     errors = [e for s in sessions for e in s.errors]
     requests = sum(s.turn for s in sessions)
-    return {"sessions": len(sessions), "seconds": round(wall, 1), "requests": requests, "errors": len(errors),
+    return {"sessions": len(sessions), "think_s": list(think) if think else None,
+            "seconds": round(wall, 1), "requests": requests, "errors": len(errors),
             "error_samples": errors[:5], "requests_per_s": round(requests / wall, 2),
             "latency": {**pct(latencies), "max_ms": round(max(latencies), 1) if latencies else 0.0},
             "app_rss_peak_mb": max(peak)}
@@ -202,10 +217,12 @@ def indexing_job(index: Path, workdir: Path, batch: int, max_batches: int) -> It
         stats["articles_added"] = stats["batches_done"] * batch
 
 
-def run(sessions: int, duration: float | None, max_per_session: int, batch: int, skip_indexing: bool) -> dict[str, Any]:
-    """Start the app, run the idle phase, then the phase with indexing; return the report.
+def run(sessions: int, duration: float | None, max_per_session: int, batch: int, skip_indexing: bool,
+        think: tuple[float, float] | None = None, readers_duration: float = 180.0) -> dict[str, Any]:
+    """Start the app, run the readers phase (when ``think`` is given), the idle saturation phase,
+    then the saturation phase with indexing; return the report.
 
-    ``duration`` None bounds each phase by ``max_per_session`` questions per session only.
+    ``duration`` None bounds each saturation phase by ``max_per_session`` questions per session only.
     """
     report: dict[str, Any] = {"machine": machine(), "model": os.environ.get("QA_MODEL") or "default",
                               "sessions": sessions, "duration_s": duration, "max_requests_per_session": max_per_session,
@@ -214,6 +231,9 @@ def run(sessions: int, duration: float | None, max_per_session: int, batch: int,
         report["app_startup_s"] = app.startup_s
         report["app_rss_idle_mb"] = rss_mb(app.proc.pid)
         clients = make_sessions(app.url, sessions)
+        if think:
+            report["readers"] = load_phase(clients, readers_duration, max_per_session, app.proc.pid, think)
+            print(f"load: readers {report['readers']}", file=sys.stderr, flush=True)
         report["idle"] = load_phase(clients, duration, max_per_session, app.proc.pid)
         print(f"load: idle {report['idle']}", file=sys.stderr, flush=True)
         if not skip_indexing:
@@ -227,6 +247,17 @@ def run(sessions: int, duration: float | None, max_per_session: int, batch: int,
     return report
 
 
+def _think(text: str) -> tuple[float, float]:
+    """Parse ``LOW,HIGH`` seconds of think time."""
+    try:
+        low, high = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"think time must be LOW,HIGH seconds (e.g. 5,15), got {text!r}") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError(f"think time needs 0 <= LOW <= HIGH, got {text!r}")
+    return low, high
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, run, write the JSON."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=EXAMPLE,
@@ -236,9 +267,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--max-per-session", type=int, default=500, help="cap on questions per session and phase")
     p.add_argument("--batch", type=int, default=50, help="articles per `qa index add` batch of the indexing job")
     p.add_argument("--no-indexing", action="store_true", help="skip the phase with a concurrent indexing job")
+    p.add_argument("--think", type=_think, help="first run a readers phase: each session waits LOW,HIGH seconds "
+                   "(uniform) before each question, as people reading answers do (e.g. 5,15)")
+    p.add_argument("--readers-duration", type=float, default=180.0, help="seconds of the readers phase (default 180)")
     p.add_argument("--out", type=Path, default=RESULTS / "load.json")
     args = p.parse_args(argv)
-    report = run(args.sessions, args.duration, args.max_per_session, args.batch, args.no_indexing)
+    report = run(args.sessions, args.duration, args.max_per_session, args.batch, args.no_indexing, args.think,
+                 args.readers_duration)
     write_json(args.out, report)
     print(f"load: wrote {args.out}", file=sys.stderr)
 

@@ -312,7 +312,10 @@ def faults_section(fa: dict) -> str:
 
 def load_section(ld: dict) -> str:
     rows = []
-    for phase, label in (("idle", "chat only"), ("indexing", "while `qa index add` runs")):
+    think = g(ld, "readers", "think_s") or []
+    readers = f"readers: {fmt(think[0])}–{fmt(think[1])} s between questions" if len(think) == 2 else "readers"
+    for phase, label in (("readers", readers), ("idle", "chat only, back to back"),
+                         ("indexing", "back to back while `qa index add` runs")):
         r = ld.get(phase)
         if r:
             rows.append([label, r.get("sessions"), r.get("seconds"), r.get("requests"), r.get("errors"),
@@ -329,7 +332,7 @@ def load_section(ld: dict) -> str:
         out += ["", f"Indexing job: {fmt(job.get('batches_done'))} batches of {fmt(job.get('batch_articles'))} "
                 f"articles added ({fmt(job.get('articles_added'))} articles; batch times "
                 f"{', '.join(fmt(x) for x in job.get('batch_seconds', []))} s; failures: {len(job.get('failures', []))})."]
-    samples = [e for p in ("idle", "indexing") for e in (g(ld, p, "error_samples") or [])]
+    samples = [e for p in ("readers", "idle", "indexing") for e in (g(ld, p, "error_samples") or [])]
     if samples:
         out += ["", "Error samples: " + "; ".join(f"`{fmt(e)}`" for e in samples[:5])]
     return "\n".join(out)
