@@ -35,7 +35,7 @@ def test_report_has_sections_for_present_files_lists_missing_ones_and_includes_s
     (static / "tuning.md").write_text("## Tuning\n\nfrom the static folder", encoding="utf-8")
     text = report.render(tmp_path / "benchmarks.md", results, static).read_text(encoding="utf-8")
     assert "2026-01-02T03:04:05" in text and "`make bench`" in text and "2 cores" in text
-    assert "## Load: concurrent chat sessions" in text and "| chat only | 4 |" in text
+    assert "## Load: concurrent chat sessions" in text and "| chat only, back to back | 4 |" in text
     assert "## Quality" in text and "| CMRC 2018 trial | hybrid | 0.97 |" in text
     assert "## Faults" in text and "| add | 3 |" in text
     assert "## Not run" in text and "`scale.json`" in text and "`hostile.json`" in text
