@@ -29,52 +29,56 @@ def create_collections(client: Any, prefix: str, dim: int) -> None:
         client.create_collection(f"{prefix}_{kind}", schema=schema, index_params=index, consistency_level="Strong")
 
 
+Field = tuple[str, Any, dict[str, Any]]
+
+
 def _definitions(client: Any, dim: int) -> dict[str, tuple[Any, Any]]:
+    """Return ``{kind: (schema, index parameters)}`` of the collections of one index set."""
     from pymilvus import DataType, Function, FunctionType
 
-    def schema(key_type: Any, fields: list[tuple[str, Any, dict[str, Any]]]) -> Any:
-        s = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        s.add_field("key" if key_type == DataType.VARCHAR else "pk", key_type, is_primary=True,
-                    **({"max_length": 512} if key_type == DataType.VARCHAR else {}))
-        for name, kind, extra in fields:
-            s.add_field(name, kind, **extra)
-        return s
-
-    text = {"max_length": MAX_VARCHAR}
-    short = {"max_length": 1024}
-    dummy = ("vec", DataType.FLOAT_VECTOR, {"dim": DUMMY_DIM})
-
-    def index(field: str = "vec", **params: Any) -> Any:
-        p = client.prepare_index_params()
-        p.add_index(field_name=field, **(params or {"index_type": "FLAT", "metric_type": "L2"}))
-        return p
-
-    article_fields = [(name, DataType.VARCHAR, text) for name in
-                      ("title", "source", "date", "url", "author", "language", "path", "content_key", "version",
-                       "signature", "group_id", "duplicate_of")]
-    articles = client.create_schema(auto_id=False, enable_dynamic_field=False)
-    articles.add_field("id", DataType.VARCHAR, is_primary=True, max_length=512)
-    for name, kind, extra in [*article_fields, ("meta_json", DataType.VARCHAR, text),
-                              ("added_at", DataType.DOUBLE, {}), ("parts", DataType.INT64, {}), dummy]:
-        articles.add_field(name, kind, **extra)
-
-    owned = [("article_id", DataType.VARCHAR, {"max_length": 512}), ("version", DataType.VARCHAR, short)]
-    offsets = [("start", DataType.INT64, {}), ("end", DataType.INT64, {})]
-    chunks = schema(DataType.INT64, [*owned, ("chunk_id", DataType.VARCHAR, short), ("ordinal", DataType.INT64, {}),
-                                     *offsets, ("text", DataType.VARCHAR, text),
-                                     ("words", DataType.VARCHAR, {**text, "enable_analyzer": True, "enable_match": True,
-                                                                  "analyzer_params": {"type": "standard"}}),
-                                     ("sparse", DataType.SPARSE_FLOAT_VECTOR, {})])
+    text, short = {"max_length": MAX_VARCHAR}, {"max_length": 1024}
+    dummy: Field = ("vec", DataType.FLOAT_VECTOR, {"dim": DUMMY_DIM})
+    owned: list[Field] = [("article_id", DataType.VARCHAR, {"max_length": 512}), ("version", DataType.VARCHAR, short)]
+    offsets: list[Field] = [("start", DataType.INT64, {}), ("end", DataType.INT64, {})]
+    article: list[Field] = [(name, DataType.VARCHAR, text) for name in (
+        "title", "source", "date", "url", "author", "language", "path", "content_key", "version", "signature",
+        "group_id", "duplicate_of", "meta_json")] + [("added_at", DataType.DOUBLE, {}), ("parts", DataType.INT64, {})]
+    words: Field = ("words", DataType.VARCHAR, {**text, "enable_analyzer": True, "enable_match": True,
+                                                "analyzer_params": {"type": "standard"}})
+    chunks = _schema(client, ("pk", DataType.INT64), [
+        *owned, ("chunk_id", DataType.VARCHAR, short), ("ordinal", DataType.INT64, {}), *offsets,
+        ("text", DataType.VARCHAR, text), words, ("sparse", DataType.SPARSE_FLOAT_VECTOR, {})])
     chunks.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["words"],
                                  output_field_names=["sparse"]))
-    sentences = schema(DataType.INT64, [*owned, ("chunk_pk", DataType.INT64, {}), *offsets,
-                                        ("text", DataType.VARCHAR, text), ("vector", DataType.FLOAT_VECTOR, {"dim": dim})])
+    sentences = _schema(client, ("pk", DataType.INT64), [
+        *owned, ("chunk_pk", DataType.INT64, {}), *offsets, ("text", DataType.VARCHAR, text),
+        ("vector", DataType.FLOAT_VECTOR, {"dim": dim})])
     return {
-        "meta": (schema(DataType.VARCHAR, [("value", DataType.VARCHAR, text), dummy]), index()),
-        "articles": (articles, index()),
-        "texts": (schema(DataType.INT64, [*owned, ("part", DataType.INT64, {}), ("text", DataType.VARCHAR, text),
-                                          dummy]), index()),
-        "chunks": (chunks, index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")),
-        "sentences": (sentences, index("vector", **DENSE_INDEX)),
-        "lsh": (schema(DataType.INT64, [*owned, ("band_key", DataType.VARCHAR, short), dummy]), index()),
+        "meta": (_schema(client, ("key", DataType.VARCHAR), [("value", DataType.VARCHAR, text), dummy]), _index(client)),
+        "articles": (_schema(client, ("id", DataType.VARCHAR), [*article, dummy]), _index(client)),
+        "texts": (_schema(client, ("pk", DataType.INT64), [*owned, ("part", DataType.INT64, {}),
+                                                           ("text", DataType.VARCHAR, text), dummy]), _index(client)),
+        "chunks": (chunks, _index(client, "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")),
+        "sentences": (sentences, _index(client, "vector", **DENSE_INDEX)),
+        "lsh": (_schema(client, ("pk", DataType.INT64), [*owned, ("band_key", DataType.VARCHAR, short), dummy]),
+                _index(client)),
     }
+
+
+def _schema(client: Any, key: tuple[str, Any], fields: list[Field]) -> Any:
+    """Return a schema with primary key ``key`` (name, type) and ``fields``, nothing dynamic."""
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+    name, kind = key
+    schema.add_field(name, kind, is_primary=True, **({"max_length": 512} if kind == DataType.VARCHAR else {}))
+    for field_name, field_kind, extra in fields:
+        schema.add_field(field_name, field_kind, **extra)
+    return schema
+
+
+def _index(client: Any, field: str = "vec", **params: Any) -> Any:
+    """Return index parameters for ``field`` (the constant vector of bookkeeping collections by default)."""
+    index = client.prepare_index_params()
+    index.add_index(field_name=field, **(params or {"index_type": "FLAT", "metric_type": "L2"}))
+    return index
