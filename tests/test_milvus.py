@@ -164,3 +164,17 @@ def test_chat_on_milvus_lite_quotes_what_the_folder_backend_quotes(seed_kb, milv
         [(q.article_id, q.start, q.end, q.text) for q in folder_answer.quotes]
     assert milvus_answer.confidence == pytest.approx(folder_answer.confidence, abs=1e-3)
 
+
+
+def test_long_articles_and_ids_with_quotes_round_trip_through_milvus(tmp_path):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, "milvus-lite"))
+    body = "\n".join(f"第{i}段：微软与OpenAI的合作进入新的阶段，双方讨论了算力和模型的访问权限。" for i in range(1500))
+    tricky = 'wire/"quoted" \\ id 微软'
+    kb.add([{"id": tricky, "title": '标题 "引号" \\', "text": body, "source": '通讯社"甲"'}])
+    assert len(body) > 3 * 16_000  # stored in several text parts
+    stored = kb.article(tricky)
+    assert stored.text == body and stored.title == '标题 "引号" \\'
+    passages = kb.retrieve("第1234段 微软", 3, sources=['通讯社"甲"'])
+    assert passages and all(body[p.start:p.end] == p.text for p in passages)
+    assert any("第1234段" in p.text for p in passages)
+    assert kb.remove([tricky]).removed == (tricky,) and len(kb) == 0

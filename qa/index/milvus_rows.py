@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from qa.index.milvus_store import (DUMMY, TEXT_PART_CHARS, MilvusStore, in_list, literal, row_key, term_word,
-                                   version_of)
+from qa.index.milvus_store import (DUMMY, TEXT_PART_CHARS, MilvusStore, article_key, in_list, literal, row_key,
+                                   term_word, version_of)
 from qa.index.rows import Prepared, Version
 from qa.index.store import StoredArticle
 from qa.types import Article
@@ -133,7 +133,7 @@ class MilvusRows:
         """Return ``{article id: version}`` of the article rows that exist among ``ids``."""
         if not ids:
             return {}
-        rows = self.store.get(self.prefix, "articles", sorted(ids), ["id", "version"])
+        rows = self.store.get(self.prefix, "articles", [article_key(i) for i in sorted(ids)], ["id", "version"])
         return {r["id"]: r["version"] for r in rows}
 
     def _texts(self, rows: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -166,8 +166,8 @@ def article_row(stored: StoredArticle, version: str) -> dict[str, Any]:
     """Return the ``articles`` row of ``stored`` (its text lives in ``texts``)."""
     a = stored.article
     parts = max(1, -(-len(a.text) // TEXT_PART_CHARS))
-    return {"id": a.id, "title": a.title, "source": a.source or "", "date": a.date or "", "url": a.url or "",
-            "author": a.author or "", "language": a.language or "", "path": a.path or "",
+    return {"pk": article_key(a.id), "id": a.id, "title": a.title, "source": a.source or "", "date": a.date or "",
+            "url": a.url or "", "author": a.author or "", "language": a.language or "", "path": a.path or "",
             "content_key": stored.content_key, "version": version,
             "signature": stored.signature.hex() if stored.signature else "", "group_id": stored.group_id,
             "duplicate_of": stored.duplicate_of or "", "meta_json": json.dumps(list(a.meta), ensure_ascii=False),

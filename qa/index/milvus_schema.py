@@ -54,8 +54,12 @@ def _definitions(client: Any, dim: int) -> dict[str, tuple[Any, Any]]:
         *owned, ("chunk_pk", DataType.INT64, {}), *offsets, ("text", DataType.VARCHAR, text),
         ("vector", DataType.FLOAT_VECTOR, {"dim": dim})])
     return {
-        "meta": (_schema(client, ("key", DataType.VARCHAR), [("value", DataType.VARCHAR, text), dummy]), _index(client)),
-        "articles": (_schema(client, ("id", DataType.VARCHAR), [*article, dummy]), _index(client)),
+        # Integer keys (``milvus_store.article_key``/``meta_key``) and the names as plain fields: pymilvus's
+        # query iterator pages by ``pk > "last"`` without escaping, so a quote in a string key broke scans.
+        "meta": (_schema(client, ("pk", DataType.INT64), [("key", DataType.VARCHAR, {"max_length": 4096}),
+                                                           ("value", DataType.VARCHAR, text), dummy]), _index(client)),
+        "articles": (_schema(client, ("pk", DataType.INT64), [("id", DataType.VARCHAR, {"max_length": 4096}),
+                                                               *article, dummy]), _index(client)),
         "texts": (_schema(client, ("pk", DataType.INT64), [*owned, ("part", DataType.INT64, {}),
                                                            ("text", DataType.VARCHAR, text), dummy]), _index(client)),
         "chunks": (chunks, _index(client, "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")),

@@ -50,6 +50,16 @@ def row_key(*parts: object) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
+def article_key(article_id: str) -> int:
+    """Return the primary key of an article's row."""
+    return row_key("article", article_id)
+
+
+def meta_key(key: str) -> int:
+    """Return the primary key of a metadata row."""
+    return row_key("meta", key)
+
+
 def version_of(title: str, content_key: str) -> str:
     """Return the version an article's rows carry: readers use rows whose version is the article row's."""
     return hashlib.blake2b(f"{title}\x1f{content_key}".encode("utf-8"), digest_size=8).hexdigest()
@@ -188,7 +198,8 @@ class MilvusStore:
 
     def set_meta(self, prefix: str, values: dict[str, object]) -> None:
         """Set metadata keys."""
-        self.upsert(prefix, "meta", [{"key": k, "value": str(v), "vec": DUMMY} for k, v in values.items()])
+        self.upsert(prefix, "meta", [{"pk": meta_key(k), "key": k, "value": str(v), "vec": DUMMY}
+                                     for k, v in values.items()])
 
 
 def _connect(address: BackendAddress) -> Any:

@@ -19,7 +19,7 @@ from qa.errors import IndexNotFoundError
 from qa.index.backend import BackendAddress
 from qa.index.filters import Filters
 from qa.index.milvus_rows import MilvusRows
-from qa.index.milvus_store import MilvusStore, in_list, literal, term_word
+from qa.index.milvus_store import MilvusStore, article_key, in_list, literal, term_word
 from qa.index.status import IndexStatus, status_of
 from qa.index.store import StoredArticle, StoredChunk
 from qa.types import Chunk
@@ -81,7 +81,8 @@ class MilvusView:
     def group_members(self, group_ids: set[str]) -> dict[str, list[str]]:
         groups: dict[str, list[str]] = {g: [] for g in sorted(group_ids)}
         if groups:
-            rows = self.store.query(self.prefix, "articles", in_list("group_id", groups), ["id", "group_id", "added_at"])
+            rows = self.store.query(self.prefix, "articles", in_list("group_id", groups),
+                                    ["id", "group_id", "added_at"])
             for r in sorted(rows, key=lambda r: r["added_at"]):
                 groups[r["group_id"]].append(r["id"])
         return groups
@@ -90,7 +91,8 @@ class MilvusView:
         unique = list(dict.fromkeys(tokens))
         for t in unique:
             if t not in self.term_docs:
-                self.term_docs[t] = self.store.count(self.prefix, "chunks", f"TEXT_MATCH(words, {literal(term_word(t))})")
+                match = f"TEXT_MATCH(words, {literal(term_word(t))})"
+                self.term_docs[t] = self.store.count(self.prefix, "chunks", match)
         if "chunks" not in self._totals:
             self._totals["chunks"] = self.store.count(self.prefix, "chunks")
         return {t: self.term_docs[t] for t in unique if self.term_docs[t]}, self._totals["chunks"]
@@ -159,7 +161,7 @@ class MilvusView:
     def _article_rows(self, ids: set[str]) -> dict[str, dict[str, Any]]:
         if not ids:
             return {}
-        rows = self.store.get(self.prefix, "articles", sorted(ids),
+        rows = self.store.get(self.prefix, "articles", [article_key(i) for i in sorted(ids)],
                               ["id", "version", "title", "source", "date", "url", "group_id"])
         return {r["id"]: r for r in rows}
 
