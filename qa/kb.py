@@ -237,8 +237,7 @@ class KnowledgeBase:
         encoder = self._questions.for_index(meta)
         if self._checked == (location, meta.get("model_fingerprint", "")):
             return encoder
-        label = self.dir.path if self.backend.address.kind == "folder" else self.backend.label
-        compat.check_format_and_model(label, meta, self.settings)
-        compat.check_weights(label, meta, self.settings, encoder.fingerprint)
+        compat.check_format_and_model(self.backend.where, meta, self.settings)
+        compat.check_weights(self.backend.where, meta, self.settings, encoder.fingerprint)
         self._checked = (location, meta.get("model_fingerprint", ""))
         return encoder

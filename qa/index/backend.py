@@ -2,7 +2,7 @@
 
 Two backends implement these protocols: the folder (SQLite + FTS5 + FAISS, :mod:`qa.index.view`
 and :mod:`qa.index.writer`, the default) and Milvus (:mod:`qa.index.milvus_view` and
-:mod:`qa.index.milvus_writer`, for Milvus Lite files and Milvus servers). Chunking, sentence
+:mod:`qa.index.milvus_target`, for Milvus Lite files and Milvus servers). Chunking, sentence
 splitting, encoding, near-duplicate signatures, follow-ups, fusion and the answer ranker stay
 above them and are shared: a backend stores rows and answers lookups, it decides nothing.
 

@@ -25,6 +25,7 @@ class Backend:
     """An opened backend: ``reader`` for queries, ``target()`` for the write path, ``status`` for reports."""
 
     address: BackendAddress
+    where: str  # what messages name: the index folder, or the Milvus address
     reader: Reader
     target: Callable[[], Any]  # a qa.index.writer.WriteTarget, made on the first write
     status: Callable[[SearchView], IndexStatus]
@@ -47,10 +48,10 @@ def open_backend(settings: Settings, folder: IndexDir, encoder: Callable[[], Enc
         def target() -> Any:
             from qa.index.folder_target import FolderTarget  # the write path: datasketch, scipy
             return FolderTarget(folder, settings, encoder)
-        return Backend(address, IndexReader(folder), target, lambda view: index_status(folder, view))
+        return Backend(address, str(folder.path), IndexReader(folder), target, lambda view: index_status(folder, view))
     from qa.index import milvus_target, milvus_view
 
     store = milvus_view.connect(address)
-    return Backend(address, milvus_view.MilvusReader(store),
+    return Backend(address, address.label, milvus_view.MilvusReader(store),
                    lambda: milvus_target.MilvusTarget(store, settings, encoder),
                    milvus_view.status)

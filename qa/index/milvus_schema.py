@@ -32,6 +32,15 @@ def create_collections(client: Any, prefix: str, dim: int) -> None:
 Field = tuple[str, Any, dict[str, Any]]
 
 
+def create_pointer(client: Any, name: str) -> None:
+    """Create the key/value collection ``name`` that names the live index set."""
+    from pymilvus import DataType
+
+    schema = _schema(client, ("key", DataType.VARCHAR), [("value", DataType.VARCHAR, {"max_length": MAX_VARCHAR}),
+                                                         ("vec", DataType.FLOAT_VECTOR, {"dim": DUMMY_DIM})])
+    client.create_collection(name, schema=schema, index_params=_index(client), consistency_level="Strong")
+
+
 def _definitions(client: Any, dim: int) -> dict[str, tuple[Any, Any]]:
     """Return ``{kind: (schema, index parameters)}`` of the collections of one index set."""
     from pymilvus import DataType, Function, FunctionType

@@ -23,14 +23,14 @@ from typing import Any
 
 from qa.errors import BackendUnavailableError
 from qa.index.backend import BackendAddress
-from qa.index.milvus_schema import DUMMY_DIM, MAX_VARCHAR, create_collections
+from qa.index.milvus_schema import create_collections, create_pointer
 
 log = logging.getLogger(__name__)
 
 KINDS = ("meta", "articles", "texts", "chunks", "sentences", "lsh")
 POINTER = "qa_current"
 TEXT_PART_CHARS = 16_000  # article text is stored in parts: 16,000 characters of UTF-8 fit 65,535 bytes
-DUMMY = [0.0, 1.0]
+DUMMY = [0.0, 1.0]  # the constant vector of bookkeeping rows (milvus_schema.DUMMY_DIM values)
 BATCH = 500  # rows per insert/upsert call and ids per ``in [...]`` expression
 SCAN_BATCH = 2_000  # rows per page of a full scan (query_iterator)
 
@@ -136,8 +136,7 @@ class MilvusStore:
     def set_live(self, prefix: str) -> None:
         """Make ``prefix`` the live collection set (one upsert: readers switch on their next view)."""
         if not self.client.has_collection(POINTER):
-            self.client.create_collection(POINTER, schema=_keyed_schema(self.client), consistency_level="Strong",
-                                          index_params=_dummy_index(self.client))
+            create_pointer(self.client, POINTER)
         self.client.upsert(POINTER, [{"key": "current", "value": prefix, "vec": DUMMY}])
 
     def create_set(self, dim: int) -> str:
@@ -161,11 +160,8 @@ class MilvusStore:
             out += self.client.get(f"{prefix}_{kind}", ids=list(ids[start:start + BATCH]), output_fields=list(fields))
         return out
 
-    def query(self, prefix: str, kind: str, expr: str, fields: Sequence[str], limit: int | None = None) -> list[dict]:
-        """Return the rows matching ``expr`` (all of them, page by page, unless ``limit``)."""
-        name = f"{prefix}_{kind}"
-        if limit is not None:
-            return self.client.query(name, filter=expr, output_fields=list(fields), limit=limit)
+    def query(self, prefix: str, kind: str, expr: str, fields: Sequence[str]) -> list[dict[str, Any]]:
+        """Return every row matching ``expr`` (read page by page)."""
         return list(self.scan(prefix, kind, expr, fields))
 
     def scan(self, prefix: str, kind: str, expr: str, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
@@ -261,20 +257,3 @@ def _quiet(record: logging.LogRecord) -> bool:
     (``AllocTimestamp``, logged by grpc with a traceback) and pymilvus falls back to a local one."""
     message = record.getMessage()
     return "mvccTs" not in message and "Method not implemented" not in message
-
-
-def _keyed_schema(client: Any) -> Any:
-    """Return the schema of a key/value collection (metadata, the live-set pointer)."""
-    from pymilvus import DataType
-
-    schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
-    schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
-    schema.add_field("value", DataType.VARCHAR, max_length=MAX_VARCHAR)
-    schema.add_field("vec", DataType.FLOAT_VECTOR, dim=DUMMY_DIM)
-    return schema
-
-
-def _dummy_index(client: Any) -> Any:
-    params = client.prepare_index_params()
-    params.add_index(field_name="vec", index_type="FLAT", metric_type="L2")
-    return params

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -205,8 +206,6 @@ class MilvusReader:
 
 def status(view: MilvusView) -> IndexStatus:
     """Return the status of the Milvus index behind ``view`` (size on disk: the Lite database's; 0 for a server)."""
-    from pathlib import Path
-
     address = view.store.address
     size = 0
     if address.kind == "milvus-lite":  # a Milvus Lite database is a folder

@@ -105,7 +105,6 @@ def _empty(num_perm: int) -> MinHash:
     return MinHash(num_perm=num_perm, seed=_SEED, **_SCHEME)
 
 
-
 def band_keys(sig: bytes) -> tuple[bytes, ...]:
     """Return the LSH band keys of a signature, one per band of ``BAND_ROWS`` hash values.
 
