@@ -181,8 +181,9 @@ def main(argv: list[str] | None = None) -> None:
                                                                    answerability_rows(u, w, b), aw, ab)
                                      for n, (a, u) in data.items()}}
     print(json.dumps(report, indent=1, ensure_ascii=False))
-    if args.write:
-        RANKER_JSON.write_text(json.dumps(fitted, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.write:  # other parts of the file (bench/fit_cross_lingual.py's) are kept
+        kept = json.loads(RANKER_JSON.read_text(encoding="utf-8")) if RANKER_JSON.exists() else {}
+        RANKER_JSON.write_text(json.dumps({**kept, **fitted}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

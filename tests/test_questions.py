@@ -60,3 +60,18 @@ def test_any_text_has_at_most_one_type_and_never_breaks_the_lexicon(text):
                                                    max_size=6))
 def test_how_much_or_many_never_asks_for_a_description(word, rest):
     assert not asks_for_description(" ".join(["How", word, *rest]) + "?")
+
+
+_CJK_NAME = st.text(alphabet="微软苹果公司计算机任务模型这种组织", min_size=1, max_size=8)
+
+
+@given(_CJK_NAME, st.sampled_from(["称为", "成为", "作为", "命名为", "改名为", "译为", "被视为", "叫作为"]))
+def test_for_what_after_a_verb_of_naming_asks_what_not_why(subject, verb):
+    # 通常由计算机来解决的任务被称为什么？ asks for a name: 为 is "as", 什么 the question word.
+    question = f"{subject}{verb}什么？"
+    assert question_type(question) != "why" and not asks_for_description(question)
+
+
+@given(_CJK_NAME, _CJK_NAME)
+def test_why_at_the_head_of_a_clause_is_still_why(subject, rest):
+    assert question_type(f"{subject}为什么{rest}？") == "why" == question_type(f"为何{subject}{rest}？")

@@ -5,5 +5,6 @@ Modules, in the order an answer is made: ``followup`` (carry a previous turn's t
 query), ``candidates`` (the sentences of the passages), ``features`` (what the ranker sees of
 each), ``models`` (the fitted ranker and answerability models, ``ranker.json``), ``ranking``
 (scores and confidence), ``english`` (notes, unmentioned names and ordering for English
-questions), ``selection`` (which sentences to quote, as spans), ``pipeline`` (the ``Answer``).
+questions), ``reasons`` (purpose and cause sentences for why-questions, one per article),
+``selection`` (which sentences to quote, as spans), ``pipeline`` (the ``Answer``).
 """

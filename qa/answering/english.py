@@ -42,11 +42,12 @@ def absent_note(absent: list[str]) -> str:
 
 
 def cross_lingual(ranking: SentenceRanking) -> SentenceRanking:
-    """Return ``ranking`` reordered by meaning (dense similarity, a little word overlap).
+    """Return ``ranking`` reordered by the model fitted for English questions over Chinese text
+    (meaning, the question's words in their Chinese senses, the answer type).
 
-    The best candidate keeps the fitted ranker's top score, so the confidence scale is unchanged;
-    the gaps to the others are on the cosine scale, far narrower than the ranker's log-odds, so
-    more support sentences fall within ``SUPPORT_MARGIN`` (English answers quote more).
+    The best candidate keeps the Chinese ranker's top score, so the confidence scale is
+    unchanged; the gaps to the others are on the same log-odds scale, so ``SUPPORT_MARGIN``
+    admits support sentences as it does for Chinese questions.
     """
     if not ranking.candidates:
         return ranking

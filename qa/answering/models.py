@@ -4,7 +4,8 @@
 ranker (a softmax over each question's candidates, features standardised during the fit and
 the scaling folded into the weights) and the answerability model (logistic, on the
 ``ANSWERABILITY`` row of a question's best candidate), plus a variant of the latter on word
-overlap alone for any encoder other than the one it was fitted with.
+overlap alone for any encoder other than the one it was fitted with. ``bench/fit_cross_lingual.py``
+adds ``cross_lingual``: the order of candidates for English questions over Chinese articles.
 """
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ import numpy as np
 from qa.answering.features import ANSWERABILITY, FEATURES
 
 MODELS_FILE = Path(__file__).with_name("ranker.json")
-# For a question in another language than the articles (English over Chinese), word and
-# character overlap carry no signal except shared Latin-script names; order by meaning.
-CROSS_LINGUAL_ORDER = {"dense": 1.0, "overlap": 0.2}
+# For a question in another language than the articles (English over Chinese), character
+# features carry no signal: only meaning, the question's words in their Chinese senses (in the
+# sentence and around it) and the answer type order the candidates.
+CROSS_LINGUAL_FEATURES = ("dense", "overlap", "cue", "context")
 _EXP_LIMIT = 700.0  # math.exp overflows a float past ~709
 
 
@@ -46,6 +48,7 @@ class FittedModels:
     ranker: Linear
     answerability: Linear
     answerability_lexical: Linear
+    cross_lingual: Linear
     fitted_for_model: str
 
 
@@ -59,8 +62,8 @@ def fitted() -> FittedModels:
     """
     data = json.loads(MODELS_FILE.read_text(encoding="utf-8"))
     part = {name: Linear(dict(data[name]["weights"]), float(data[name]["bias"]))
-            for name in ("ranker", "answerability", "answerability_lexical")}
-    return FittedModels(part["ranker"], part["answerability"], part["answerability_lexical"],
+            for name in ("ranker", "answerability", "answerability_lexical", "cross_lingual")}
+    return FittedModels(part["ranker"], part["answerability"], part["answerability_lexical"], part["cross_lingual"],
                         str(data["fitted_for_model"]))
 
 
@@ -70,8 +73,9 @@ def score(matrix: np.ndarray) -> np.ndarray:
 
 
 def cross_lingual_order(matrix: np.ndarray) -> np.ndarray:
-    """Return a ranking score for sentences when question and articles differ in language."""
-    return Linear(CROSS_LINGUAL_ORDER, 0.0).apply(matrix.astype(np.float32), FEATURES)
+    """Return the fitted ranking score (log-odds scale) of each candidate's feature row for a
+    question in another language than the articles."""
+    return fitted().cross_lingual.apply(matrix.astype(np.float32), FEATURES)
 
 
 def confidence(answerability: np.ndarray, model: str) -> float:

@@ -14,10 +14,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from qa.answering import english
+from qa.answering import english, reasons
+from qa.answering.features import FEATURES
 from qa.answering.followup import resolve
 from qa.answering.ranking import SentenceRanking, gather, rank_sentences
-from qa.answering.selection import diverse, quote_text, runs, select
+from qa.answering.selection import MAX_QUOTES, diverse, quote_text, runs, select, unit
 from qa.index.backend import Reader
 from qa.search.validate import MAX_K, validate_query
 from qa.text import detect_language
@@ -28,6 +29,9 @@ from qa.types import Answer, Passage, Quote
 ABSTAIN_BELOW = 0.35
 # Passages retrieved per passage kept: room for ``diverse`` to skip an article's fourth passage.
 RETRIEVED_PER_KEPT = 2
+# A why-question reads twice as many passages: the reasons may sit beside the passage that
+# reports the event, and every article that gives one is quoted.
+WHY_PASSAGES = 2
 NOT_FOUND = {"zh": "在已收录的文章中没有找到答案。", "en": "No answer found in the indexed articles."}
 
 
@@ -52,7 +56,8 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
     lang = detect_language(question)
     query = resolve(question, history)
     qvec = encode(query) if query_vector is None else query_vector
-    passages = diverse(retrieve(query, min(RETRIEVED_PER_KEPT * k, MAX_K), qvec), k)
+    kept = k * (WHY_PASSAGES if reasons.is_why(query) else 1)
+    passages = diverse(retrieve(query, min(RETRIEVED_PER_KEPT * kept, MAX_K), qvec), kept)
     with reader.view() as view:
         evidence = gather(view, query, passages)
         absent = english.unmentioned_names(view, query) if lang == "en" else []
@@ -66,19 +71,35 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
     if conf < ABSTAIN_BELOW and lang == "en" and ranking.candidates and not absent:
         notes += (english.LOW_CONFIDENCE_NOTE,)
     elif not ranking.candidates or conf < ABSTAIN_BELOW or absent:
-        return Answer(question=question, text=NOT_FOUND[lang], passages=tuple(passages), abstained=True,
+        return Answer(question=question, text=NOT_FOUND[lang], passages=tuple(passages[:k]), abstained=True,
                       confidence=round(conf, 4), language=lang, query=query, notes=notes), ranking
-    return _compose(question, query, lang, ranking, passages, notes), ranking
+    return _compose(question, query, lang, ranking, passages, notes, k), ranking
+
+
+def _chosen(ranking: SentenceRanking, query: str) -> list[int]:
+    """Return the candidates to quote: ``select``'s choice; for a why-question the best sentence
+    with the reason that completes it, then a reason sentence from each other article that gives one."""
+    cands, scores = ranking.candidates, ranking.scores
+    if not reasons.is_why(query):
+        return select(cands, scores, query)
+    chosen = unit(cands, int(np.argmax(scores)), query)
+    dense = ranking.matrix[:, FEATURES.index("dense")]
+    return chosen + reasons.reasons_from_other_articles(cands, scores, dense, chosen, MAX_QUOTES - len(chosen))
 
 
 def _compose(question: str, query: str, lang: str, ranking: SentenceRanking, passages: Sequence[Passage],
-             notes: tuple[str, ...]) -> Answer:
-    """Return the answer quoting the selected sentences, passages renumbered in citation order."""
+             notes: tuple[str, ...], k: int) -> Answer:
+    """Return the answer quoting the selected sentences, passages renumbered in citation order
+    (the cited ones first, then the closest others, ``k`` in all unless more are cited)."""
     cands = ranking.candidates
-    quoted = runs(cands, select(cands, ranking.scores, query), passages)
+    chosen = _chosen(ranking, query)
+    # The best sentence's quote comes first, then the others in the order they were chosen.
+    position = {c: n for n, c in enumerate(chosen)}
+    quoted = sorted(runs(cands, chosen, passages), key=lambda run: min(position[i] for i in run))
     used = list(dict.fromkeys(cands[run[0]].passage for run in quoted))
     number = {p: n + 1 for n, p in enumerate(used)}
-    shown = [passages[p] for p in used] + [p for i, p in enumerate(passages) if i not in number]
+    others = [p for i, p in enumerate(passages) if i not in number]
+    shown = [passages[p] for p in used] + others[:max(k - len(used), 0)]
     quotes = tuple(_quote(ranking, run, passages[cands[run[0]].passage], number[cands[run[0]].passage])
                    for run in quoted)
     text = " ".join(f"{q.text}[{q.passage}]" for q in quotes)

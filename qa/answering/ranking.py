@@ -11,7 +11,7 @@ from qa.answering.candidates import Candidate, candidates
 from qa.answering.features import ANSWERABILITY, FEATURES, answerability_features, covered, describe, features
 from qa.index.backend import SearchView
 from qa.text import tokenize
-from qa.text.translate import keyword_text
+from qa.text.translate import keyword_language, keyword_text
 from qa.types import Passage
 
 
@@ -40,13 +40,17 @@ class Evidence:
     candidates: list[Candidate]
     doc_freq: dict[str, int]
     n_docs: int
+    keywords: str  # the question with the Chinese keywords of its English words, if any
 
 
 def gather(view: SearchView, question: str, passages: Sequence[Passage]) -> Evidence:
     """Return the candidate sentences of ``passages`` and the chunk counts of the words of
-    ``question`` (English questions: with their Chinese keywords), read from ``view``."""
-    freq, n = view.doc_freq(tokenize(keyword_text(question)))
-    return Evidence(candidates(view, passages), dict(freq), n)
+    ``question`` read from ``view``. An English question's words become the Chinese senses the
+    articles use, among them first those the passages use (as keyword search chooses them)."""
+    nearby = frozenset(t for p in passages for t in tokenize(p.text)) if keyword_language(question) == "en" else ()
+    keywords = keyword_text(question, lambda tokens: view.doc_freq(tokens)[0], nearby)
+    freq, n = view.doc_freq(tokenize(keywords))
+    return Evidence(candidates(view, passages), dict(freq), n, keywords)
 
 
 def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage], query_vector: np.ndarray,
@@ -56,7 +60,7 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     cands = evidence.candidates
     if not cands:
         return empty_ranking(passages)
-    info = describe(keyword_text(question), evidence.doc_freq, evidence.n_docs)
+    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs)
     dense = np.stack([c.vector for c in cands]) @ query_vector
     prior = [1.0 / (c.passage + 1) for c in cands]
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]

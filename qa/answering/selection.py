@@ -15,6 +15,7 @@ import numpy as np
 
 from qa.answering.candidates import Candidate
 from qa.answering.ranking import SentenceRanking
+from qa.answering.reasons import completes, is_why
 from qa.text.questions import asks_for_description
 from qa.types import Passage
 
@@ -51,7 +52,11 @@ def _completion(cands: list[Candidate], best: int, question: str) -> int | None:
     if best > 0 and cands[best - 1].passage == c.passage and _POINTS_BACK.match(c.text):
         return best - 1
     after = cands[best + 1] if best + 1 < len(cands) and cands[best + 1].passage == c.passage else None
-    if after and (_CAUSE_FOLLOWS.match(after.text) or asks_for_description(question)):
+    if after is None:
+        return None
+    if is_why(question):  # a reason, never an unrelated next sentence
+        return best + 1 if _CAUSE_FOLLOWS.match(after.text) or completes(c.text, after.text) else None
+    if _CAUSE_FOLLOWS.match(after.text) or asks_for_description(question):
         return best + 1
     return None
 

@@ -36,9 +36,14 @@ ENGLISH_SENTENCE_OPENERS = frozenset(w.capitalize() for w in ENGLISH_QUESTION_WO
     "did", "does", "do", "is", "are", "was", "were", "can", "could", "will", "would", "should", "the", "a", "an",
     "and"})
 
+# 为什么/为何 ask "why" except when they close the question right after a verb of naming or
+# becoming, where 为 is "as" and the question asks "what": 被称为什么？ (called what), 成为什么？
+# (工作为什么这么累 still asks why: the question goes on.)
+_WHY_ZH = (r"(?<![称作成认视算改译名分变转定列选叫])(?:为什么|为何)|"
+           r"(?:为什么|为何)(?![\s？?。！!呢吗啊呀]*$)")
 # The question word itself, where a Chinese question puts the answer: the text around it is
 # often the answer sentence verbatim ("面积有多大" -> "面积约为 0.3 平方公里").
-CHINESE_WH = re.compile(r"为什么|为何|什么|哪[一个些里儿位年天国种家所条部座]*|谁|多少|几[个位名次年岁倍月号天种]?|"
+CHINESE_WH = re.compile(_WHY_ZH + r"|什么|哪[一个些里儿位年天国种家所条部座]*|谁|多少|几[个位名次年岁倍月号天种]?|"
                         r"何[时地处年种]?|怎么样?|怎样|如何|多[大高长重久远]")
 
 
@@ -53,7 +58,7 @@ class QuestionType:
 
 # First match wins: "why" before "amount" ("为什么涨了多少" asks for a reason).
 QUESTION_TYPES: tuple[QuestionType, ...] = (
-    QuestionType("why", re.compile(r"为什么|为何|原因|\bwhy\b|\bwhat for\b", re.I),
+    QuestionType("why", re.compile(_WHY_ZH + r"|原因|\bwhy\b|\bwhat for\b", re.I),
                  re.compile(r"因为|由于|为了|旨在|以便|因此|所以|原因|目的|是为|导致|使得|because|in order to|so that",
                             re.I)),
     QuestionType("amount", re.compile(r"多少|几[个位名次年岁倍]|多大|多高|多长|多重|\bhow (much|many)\b", re.I),
@@ -71,7 +76,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
 # answered by the best sentence and the one after it: on CMRC 2018, 8 % of gold answers run
 # over two sentences, mostly for these questions ("树叶是什么形状的", "高英是怎么死的").
 # English "how" counts only as a manner question: "how much/many/long/old…" asks for an amount.
-_DESCRIBES = re.compile(r"为什么|为何|怎么|怎样|如何|什么样|哪些|哪[两三四五六七八九十几]|^什么是|特点|特征|原因|作用|"
+_DESCRIBES = re.compile(_WHY_ZH + r"|怎么|怎样|如何|什么样|哪些|哪[两三四五六七八九十几]|^什么是|特点|特征|原因|作用|"
                         r"用途|过程|影响|内容|方式|方法|\bwhy\b|\bhow\b(?!\s+(?:much|many|long|old|far|big|large|"
                         r"often|tall|high|soon)\b)", re.IGNORECASE)
 

@@ -1,0 +1,57 @@
+"""Why-questions (qa.answering.reasons): which sentences state a reason, and which reasons an
+answer quotes from the other articles."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa.answering.candidates import Candidate
+from qa.answering.reasons import REASON_GAP, completes, is_why, reasons_from_other_articles, tier
+
+
+def _cand(text: str, article: str, passage: int) -> Candidate:
+    return Candidate(text, 0, len(text), passage, "", np.zeros(2, np.float32), article)
+
+
+def test_purpose_ranks_before_cause_and_plain_sentences_state_no_reason():
+    assert tier("苏莱曼开始构建一个语言模型,旨在与GPT-4竞争。") == 0
+    assert tier("他会是微软打造可以取代 OpenAI 技术的关键人物。") == 0
+    assert tier("员工愤怒,这直接源于团队的安排。") == 1
+    assert tier("Microsoft hired him because it wanted its own models.") == 1
+    assert tier("微软斥资6.5亿美元聘请了苏莱曼。") == 2
+
+
+def test_why_is_asked_in_either_language_but_not_by_naming_verbs():
+    assert is_why("微软为什么聘请苏莱曼？") and is_why("why did Microsoft hire Suleyman?")
+    assert not is_why("这种任务被称为什么？") and not is_why("How much did Microsoft pay?")
+
+
+def test_a_reason_completes_an_event_sentence_but_nothing_else_does():
+    event = "微软斥资6.5亿美元聘请了苏莱曼。"
+    assert completes(event, "苏莱曼开始构建一个语言模型,旨在与GPT-4竞争。")
+    assert not completes(event, "但这个项目开局不利。")
+    assert not completes("苏莱曼开始构建模型,旨在竞争。", "因为OpenAI交付太慢。")  # it has its reason
+
+
+def test_each_other_article_gives_its_closest_purpose_sentence():
+    cands = [_cand("微软聘请了苏莱曼。", "a", 0), _cand("苏莱曼构建模型,旨在与GPT-4竞争。", "a", 0),
+             _cand("员工愤怒,这源于团队安排。", "b", 1), _cand("他会是取代 OpenAI 技术的关键人物。", "b", 1),
+             _cand("据报道,这是为了对冲赌注。", "c", 2), _cand("天气很好,因为出了太阳。", "d", 3)]
+    scores = np.array([5.0, 4.0, 3.0, 1.0, 2.0, 0.5])
+    dense = np.array([0.90, 0.88, 0.89, 0.87, 0.86, 0.90 - REASON_GAP - 0.01])
+    chosen = [0, 1]  # article a already quoted with its reason
+    extra = reasons_from_other_articles(cands, scores, dense, chosen, limit=3)
+    # b: purpose (取代) before the better-scored cause; c: its purpose; d: too far in meaning
+    assert extra == [3, 4]
+    assert reasons_from_other_articles(cands, scores, dense, chosen, limit=1) == [3]
+
+
+@given(st.lists(st.sampled_from(["旨在竞争。", "因为下雨。", "天气很好。", "为了对冲。", "他走了。"]), min_size=1, max_size=8),
+       st.integers(0, 3))
+def test_reasons_from_other_articles_quote_each_article_at_most_once(texts, limit):
+    cands = [_cand(t, f"art{i % 3}", i) for i, t in enumerate(texts)]
+    scores = np.linspace(1.0, 0.0, len(cands))
+    picked = reasons_from_other_articles(cands, scores, np.full(len(cands), 0.8), [], limit)
+    assert len(picked) <= limit and len({cands[i].article_id for i in picked}) == len(picked)
+    assert all(tier(cands[i].text) < 2 for i in picked)
