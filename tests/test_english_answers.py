@@ -53,3 +53,14 @@ def test_why_answer_appends_no_sentence_that_states_no_reason(seed_kb, question)
     # "但这个项目开局不利。" follows the 旨在 sentence in its paragraph: it is not a reason.
     answer = seed_kb.answer(question)
     assert answer.quotes and not any("开局不利" in q.text for q in answer.quotes)
+
+
+def test_why_answer_quotes_no_reason_about_someone_else(seed_kb):
+    # The articles do not say why 孙正义 invested; reasons about Suleyman or Nadella answer nothing.
+    answer = seed_kb.answer("孙正义为什么投资OpenAI？")
+    assert not any("愤怒" in q.text or "源于" in q.text for q in answer.quotes)
+
+
+def test_why_answer_adds_the_other_articles_purpose_sentence(seed_kb):
+    answer = seed_kb.answer("微软为什么投资OpenAI？")
+    assert any("对冲对 OpenAI 的赌注" in q.text for q in answer.quotes)

@@ -55,3 +55,13 @@ def test_reasons_from_other_articles_quote_each_article_at_most_once(texts, limi
     picked = reasons_from_other_articles(cands, scores, np.full(len(cands), 0.8), [], limit)
     assert len(picked) <= limit and len({cands[i].article_id for i in picked}) == len(picked)
     assert all(tier(cands[i].text) < 2 for i in picked)
+
+
+def test_a_reason_about_someone_else_is_not_quoted():
+    cands = [_cand("孙正义宣布投资星际之门。", "a", 0), _cand("员工对微软找来 Suleyman 感到愤怒,这源于团队安排。", "b", 1),
+             _cand("他会是微软打造可以取代 OpenAI 技术的关键人物。", "c", 2)]
+    cands[2] = Candidate(cands[2].text, 0, 10, 2, "Mustafa Suleyman 现在负责微软的新团队。", cands[2].vector, "c")
+    scores, dense = np.array([5.0, 3.0, 1.0]), np.array([0.9, 0.89, 0.88])
+    assert reasons_from_other_articles(cands, scores, dense, [0], 3, [("孙正义",)]) == []
+    # 苏莱曼 is named in the neighbour as Suleyman: the 取代 sentence is about him
+    assert reasons_from_other_articles(cands, scores, dense, [0], 3, [("苏莱曼",)]) == [1, 2]

@@ -22,6 +22,7 @@ from qa.answering.selection import MAX_QUOTES, diverse, quote_text, runs, select
 from qa.index.backend import Reader
 from qa.search.validate import MAX_K, validate_query
 from qa.text import detect_language
+from qa.text.names import question_names
 from qa.types import Answer, Passage, Quote
 
 # The lowest threshold that refuses ≥ 90 % of the unanswerable set on both developer sets:
@@ -84,7 +85,9 @@ def _chosen(ranking: SentenceRanking, query: str) -> list[int]:
         return select(cands, scores, query)
     chosen = unit(cands, int(np.argmax(scores)), query)
     dense = ranking.matrix[:, FEATURES.index("dense")]
-    return chosen + reasons.reasons_from_other_articles(cands, scores, dense, chosen, MAX_QUOTES - len(chosen))
+    extra = reasons.reasons_from_other_articles(cands, scores, dense, chosen, MAX_QUOTES - len(chosen),
+                                                question_names(query))
+    return chosen + extra
 
 
 def _compose(question: str, query: str, lang: str, ranking: SentenceRanking, passages: Sequence[Passage],

@@ -16,9 +16,12 @@ developer sets (see docs/benchmarks.md, "Why-questions").
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 import numpy as np
 
 from qa.answering.candidates import Candidate
+from qa.text import tokenize
+from qa.text.names import mentioned
 from qa.text.questions import question_type
 
 # A purpose or motive: the aim of an action, or what it guards against or replaces.
@@ -47,13 +50,21 @@ def completes(best: str, after: str) -> bool:
     return tier(best) == 2 and tier(after) < 2
 
 
+def about(cand: Candidate, names: Sequence[tuple[str, ...]]) -> bool:
+    """Whether the sentence, with the sentences around it, mentions every one of ``names`` (each
+    in any of its forms, or as the same name in the other script: Suleyman/苏莱曼)."""
+    words = set(tokenize(f"{cand.text} {cand.neighbours}"))
+    return all(any(mentioned(form, words) for form in forms) for forms in names)
+
+
 def reasons_from_other_articles(cands: list[Candidate], scores: np.ndarray, dense: np.ndarray,
-                                chosen: list[int], limit: int) -> list[int]:
+                                chosen: list[int], limit: int, names: Sequence[tuple[str, ...]] = ()) -> list[int]:
     """Return, for each article that ``chosen`` does not quote a purpose from yet, its best
-    reason sentence: close in meaning to the question (dense within ``REASON_GAP`` of the best
-    candidate), purpose before cause, then the closest in meaning. An article quoted with a cause
-    only can still give its purpose sentence (the cause may explain another verb of its own
-    sentence). Articles in the order of their best candidate; at most ``limit``.
+    reason sentence: about the question's ``names`` (see :func:`about`; a reason about someone
+    else answers nothing), close in meaning to the question (dense within ``REASON_GAP`` of the
+    best candidate), purpose before cause, then the closest in meaning. An article quoted with a
+    cause only can still give its purpose sentence (the cause may explain another verb of its
+    own sentence). Articles in the order of their best candidate; at most ``limit``.
     """
     stated: dict[str, int] = {}  # the best tier each article is quoted with already
     for i in chosen:
@@ -62,7 +73,7 @@ def reasons_from_other_articles(cands: list[Candidate], scores: np.ndarray, dens
     best: dict[str, tuple[int, float, int]] = {}
     for i in np.argsort(-scores, kind="stable"):
         article, t = cands[i].article_id, tier(cands[i].text)
-        if t >= stated.get(article, 2) or dense[i] < floor:
+        if t >= stated.get(article, 2) or dense[i] < floor or not about(cands[i], names):
             continue
         if article not in best or (t, -dense[i]) < best[article][:2]:
             best[article] = (t, -float(dense[i]), int(i))

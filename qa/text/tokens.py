@@ -72,6 +72,15 @@ def _cut(block: str) -> tuple[str, ...]:
 _block_tokens = functools.lru_cache(maxsize=_BLOCK_CACHE)(_cut)
 
 
+def tagged(text: str) -> list[tuple[str, str]]:
+    """Return jieba's ``(word, part-of-speech tag)`` pairs for ``text`` (its default dictionary;
+    tags such as ``nr`` person, ``ns`` place, ``eng`` Latin-script word)."""
+    _jieba()
+    import jieba.posseg
+
+    return [(w.word, w.flag) for w in jieba.posseg.cut(text)]
+
+
 def clear_cache() -> None:
     """Forget the cached words of jieba blocks (benchmarks measure a cold batch with it)."""
     _block_tokens.cache_clear()
