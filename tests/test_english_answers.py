@@ -22,7 +22,6 @@ FIRST_QUOTE = {
     "Which bank did Microsoft hire as an adviser?": "微软已聘请摩根士丹利",
     "How much did Microsoft invest in OpenAI in 2023?": "微软又投资100亿美元",
     "Why did OpenAI want to renegotiate its deal with Microsoft?": "以帮助它获得更多的计算能力",
-    "Who founded OpenAI with Altman in 2015?": "埃隆・马斯克(Elon Musk)",
     "How much could OpenAI's annual computing costs reach by 2029?": "飙升至375亿美元",
 }
 # The sentences of each seed article that say why Microsoft hired Suleyman.

@@ -94,3 +94,13 @@ def test_the_glossary_is_cached_on_disk_and_read_back_equal(monkeypatch, tmp_pat
         assert translate._glossary() == built
     finally:
         translate._glossary.cache_clear()
+
+
+def test_a_name_no_dictionary_knows_takes_the_transliteration_the_passages_use():
+    from qa.text.translate import transliterations
+
+    nearby = {"苏莱曼", "微软", "聘请", "纳德拉", "星际之门"}
+    assert transliterations("why did Microsoft hire Suleyman?", nearby) == ["苏莱曼"]
+    assert "苏莱曼" in keyword_text("why did Microsoft hire Suleyman?", lambda ts: {t: 1 for t in ts}, nearby)
+    assert transliterations("why did Microsoft hire Suleyman?", {"微软", "聘请"}) == []
+    assert transliterations("why did microsoft hire him?", nearby) == []  # no capitalised name

@@ -1,17 +1,17 @@
-"""Why-questions: quote the sentences that state a purpose or a cause, one from each article.
+"""Why-questions: quote the sentences that state a purpose or a cause, from each article.
 
 A why-question is usually worded like the sentence that reports the event ("微软为什么聘请苏莱曼"
-→ "微软斥资6.5亿美元聘请了苏莱曼…"), so the ranker's word overlap prefers that sentence over
-the one that says why. Among each article's best-ranked candidates, this module moves the
-sentences that state a purpose (为了/旨在/以便/取代/对冲/防备…) ahead, then those that state a
-cause (因为/由于/源于…), and the answer quotes the best such sentence of every article that has
-one: different outlets often give different reasons, and each is cited.
+→ "微软斥资6.5亿美元聘请了苏莱曼…"), so the ranker prefers that sentence, and the reason sits
+next to it or in another outlet's report. So the best sentence is completed only by a next
+sentence that states a reason (:func:`completes`), and every other article adds its best reason
+sentence about the question's names (:func:`reasons_from_other_articles`): different outlets
+often give different reasons, and each is cited.
 
 Purpose comes before cause: a why-question in the news mostly asks for an actor's motive (why
 did X hire/invest/sue), and a cause clause (…斥责,因为他认为…) often explains another verb of
-its own sentence. Both lexicons are general word lists, not fitted; ``REASON_WINDOW`` (how deep
-in an article's candidates a reason sentence may sit) was chosen on the why-questions of the
-developer sets (see docs/benchmarks.md, "Why-questions").
+its own sentence. Both lexicons are general word lists, not fitted. On the developer sets'
+why-questions, letting reason sentences overtake the ranker's best lowered hit@1 (the ranker's
+``cue`` feature already weighs them), so the best sentence stays first.
 """
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ from importlib import metadata
 from pathlib import Path
 
 from qa.text import detect_language, tokenize, word_frequencies
+from qa.text.names import same_name
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,16 @@ def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection
     counts = _corpus_counts({w for ws in senses for w in ws}, doc_freq)
     near = {w for ws in senses for w in ws if all(p in nearby for p in tokenize(w) or [w])} if nearby else set()
     out = [w for ws in senses for w in _in_corpus(ws, counts, near)]
-    return tuple(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out + transliterations(text, nearby)))
+
+
+def transliterations(text: str, words: Collection[str]) -> list[str]:
+    """Return the Chinese ``words`` that write a capitalised Latin-script name of ``text`` the
+    way Chinese news transliterates it (Suleyman → 苏莱曼; see :mod:`qa.text.names`). Most
+    people's names are in no dictionary; the passages the question's meaning finds show how
+    these articles write them."""
+    latin = {w for w in _WORD.findall(text) if w[0].isupper() and w.lower() not in _STOP}
+    return sorted(w for w in words if any(same_name(name, w) for name in latin)) if latin else []
 
 
 def _senses(text: str) -> list[tuple[str, ...]]:
