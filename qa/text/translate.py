@@ -29,7 +29,7 @@ from importlib import metadata
 from pathlib import Path
 
 from qa.text import detect_language, tokenize, word_frequencies
-from qa.text.names import same_name
+from qa.text.names import spelled_in
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 
 log = logging.getLogger(__name__)
@@ -110,8 +110,7 @@ def transliterations(text: str, words: Collection[str]) -> list[str]:
     way Chinese news transliterates it (Suleyman → 苏莱曼; see :mod:`qa.text.names`). Most
     people's names are in no dictionary; the passages the question's meaning finds show how
     these articles write them."""
-    latin = {w for w in _WORD.findall(text) if w[0].isupper() and w.lower() not in _STOP}
-    return sorted(w for w in words if any(same_name(name, w) for name in latin)) if latin else []
+    return spelled_in({w for w in _WORD.findall(text) if w[0].isupper() and w.lower() not in _STOP}, words)
 
 
 def _senses(text: str) -> list[tuple[str, ...]]:
