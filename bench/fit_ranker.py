@@ -50,15 +50,16 @@ class Group:
     matrix: np.ndarray
     labels: np.ndarray
     covered: float
+    doc: str = ""  # the title of the question's document: what held-out folds split by
 
 
-def _ask(kb: KnowledgeBase, text: str, answers: tuple[str, ...]) -> Group:
+def _ask(kb: KnowledgeBase, text: str, answers: tuple[str, ...], doc: str = "") -> Group:
     passages = kb.retrieve(text, 5)
     with kb.reader.view() as view:
         evidence = gather(view, text, passages)
     ranked = rank_sentences(evidence, text, passages, kb.encoder.queries([text])[0], kb.settings.model)
     labels = np.array([any(g in c.text for g in answers) for c in ranked.candidates], dtype=np.float32)
-    return Group(ranked.matrix, labels, float(ranked.answerability[COVERED]))
+    return Group(ranked.matrix, labels, float(ranked.answerability[COVERED]), doc)
 
 
 def collect(path: str, paragraphs: int | None) -> tuple[list[Group], list[Group]]:
@@ -74,9 +75,11 @@ def collect(path: str, paragraphs: int | None) -> tuple[list[Group], list[Group]
     with tempfile.TemporaryDirectory() as tmp:
         kb = KnowledgeBase(Path(tmp) / "index", settings=Settings.from_env())
         kb.add(articles)
-        answerable = [_ask(kb, q.text, q.answers) for q in questions]
+        title = {a.id: a.title for a in articles}
+        answerable = [_ask(kb, q.text, q.answers, title[q.paragraph_id]) for q in questions]
         kb.remove(sorted(held_ids))
-        unanswerable = [_ask(kb, q.text, q.answers) for q in questions if q.paragraph_id in held_ids]
+        unanswerable = [_ask(kb, q.text, q.answers, title[q.paragraph_id]) for q in questions
+                        if q.paragraph_id in held_ids]
     return answerable, unanswerable
 
 
