@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa.text.names import mentioned, question_names, same_name
+from qa.text.names import mentioned, same_name
+from qa.text.subjects import question_names
 
 
 @pytest.mark.parametrize(("latin", "chinese"), [("Suleyman", "苏莱曼"), ("Nadella", "纳德拉"), ("Altman", "奥特曼"),

@@ -22,7 +22,7 @@ from qa.answering.selection import MAX_QUOTES, diverse, quote_text, runs, select
 from qa.index.backend import Reader
 from qa.search.validate import MAX_K, validate_query
 from qa.text import detect_language
-from qa.text.names import question_names
+from qa.text.subjects import question_names
 from qa.types import Answer, Passage, Quote
 
 # The lowest threshold that refuses ≥ 90 % of the unanswerable set on both developer sets:

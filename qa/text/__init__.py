@@ -11,7 +11,8 @@ Modules, one job each:
 * ``chunking`` — whole-sentence chunks of an article, the unit that is indexed.
 * ``duplicates`` — exact-duplicate keys, MinHash signatures and their LSH band keys.
 * ``translate`` — English question terms to Chinese keywords.
-* ``names`` — one name in two scripts (苏莱曼 and Suleyman, by pinyin), and the names a question asks about.
+* ``names`` — one name in two scripts (苏莱曼 and Suleyman, by pinyin).
+* ``subjects`` — the names a question asks about.
 * ``questions`` — the question lexicon (question words and types, Chinese and English).
 * ``urls`` — which web links are accepted and rendered.
 

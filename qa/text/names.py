@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
-from qa.text.tokens import search_form, tagged
 
 # Set by hand on the seed articles' name pairs (Suleyman/苏莱曼 0.75, Altman/奥特曼 0.77,
 # Nadella/纳德拉 0.92, Schulman/舒尔曼 0.75) against their non-pairs (Suleyman/微软 0.13, …).
@@ -93,24 +92,3 @@ def mentioned(term: str, words: Iterable[str]) -> bool:
     if _comparable_chinese(term):
         return any(same_name(w, term) for w in words if _LATIN.match(w))
     return False
-
-
-# jieba's part-of-speech tags for names: people (nr, nrt: transliterated), places, organisations,
-# other proper nouns, and Latin-script words (OpenAI, GPT-4).
-_NAME_TAGS = frozenset({"nr", "nrt", "ns", "nt", "nz", "eng"})
-
-
-def question_names(question: str) -> list[tuple[str, ...]]:
-    """Return the names ``question`` asks about, each as the search-token forms it may take:
-    an English question's capitalised names (the last word of a multi-word name, with the
-    dictionary's Chinese forms), a Chinese question's words jieba tags as names.
-
-    >>> question_names("why did Microsoft hire Suleyman?")  # doctest: +SKIP
-    [('microsoft', '微软', '微软公司'), ('suleyman',)]
-    """
-    from qa.text.translate import keyword_language, names
-
-    if keyword_language(question) == "en":
-        return [(name.lower().split()[-1], *forms) for name, forms in names(question)]
-    return list(dict.fromkeys((word.lower(),) for word, tag in tagged(search_form(question))
-                              if tag in _NAME_TAGS and len(word) > 1))
