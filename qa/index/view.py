@@ -49,7 +49,7 @@ class ReadView:
 
     def keyword_search(self, tokens: Sequence[str], limit: int, filters: Filters) -> list[tuple[int, float]]:
         """BM25 over FTS5 (see :func:`qa.index.fts.bm25_search`)."""
-        return fts.bm25_search(self.conn, tokens, limit, filters)
+        return fts.bm25_search(self.conn, tokens, limit, filters, self.term_docs)
 
     def dense_search(self, vector: np.ndarray, limit: int, filters: Filters) -> list[tuple[int, float]]:
         """Nearest sentence vectors in FAISS, restricted to the filtered articles' ids when filtering."""
