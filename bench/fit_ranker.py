@@ -149,21 +149,31 @@ def _weights(names: tuple[str, ...], w: np.ndarray, b: float) -> dict:
     return {"weights": {n: round(float(v), 4) for n, v in zip(names, w)}, "bias": round(float(b), 4)}
 
 
+def collection_args(p: argparse.ArgumentParser) -> None:
+    """Add the arguments of :func:`collected` (the sets, ``--paragraphs``, ``--cache``) to ``p``."""
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--paragraphs", type=int, default=None, help="index only the first N paragraphs of each set")
+    p.add_argument("--cache", type=Path, help="pickle of collected candidates: read if present, else written")
+
+
+def collected(args: argparse.Namespace) -> dict[str, tuple[list[Group], list[Group]]]:
+    """Return ``{set name: (answerable, unanswerable)}`` for ``args.paths``, from ``args.cache`` if it exists."""
+    if args.cache and args.cache.exists():
+        return pickle.loads(args.cache.read_bytes())
+    data = {Path(x).stem: collect(x, args.paragraphs) for x in args.paths}
+    if args.cache:
+        args.cache.write_bytes(pickle.dumps(data))
+    return data
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                 epilog="example: bench/fit_ranker.py ../shared/data/cmrc2018_trial.json "
                                        "../shared/data/drcd_dev.json --paragraphs 300 --write")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--paragraphs", type=int, default=None, help="index only the first N paragraphs of each set")
-    p.add_argument("--cache", type=Path, help="pickle of collected candidates: read if present, else written")
+    collection_args(p)
     p.add_argument("--write", action="store_true", help=f"store the chosen fit in {RANKER_JSON}")
     args = p.parse_args(argv)
-    if args.cache and args.cache.exists():
-        data = pickle.loads(args.cache.read_bytes())
-    else:
-        data = {Path(x).stem: collect(x, args.paragraphs) for x in args.paths}
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(data))
+    data = collected(args)
     every = lambda part: [g for pair in data.values() for g in pair[part]]  # noqa: E731
     rankers = {name: fit_ranker(every(0) if name == "all" else data[name][0]) for name in [*data, "all"]}
     report: dict[str, dict] = {f"ranker_fit_{name}": {n: hits(a, w, b) for n, (a, _) in data.items()}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import sys
 from pathlib import Path
 
@@ -28,7 +27,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fit_ranker import Group, answerability_rows, collect, fit_answerability, fit_ranker, hits  # noqa: E402
+from fit_ranker import (  # noqa: E402
+    Group, answerability_rows, collected, collection_args, fit_answerability, fit_ranker, hits,
+)
 
 from qa.answering.pipeline import ABSTAIN_BELOW  # noqa: E402
 
@@ -94,17 +95,10 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                 epilog="example: bench/held_out_answers.py ../shared/data/cmrc2018_trial.json "
                                        "../shared/data/drcd_dev.json --paragraphs 300")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--paragraphs", type=int, default=None, help="index only the first N paragraphs of each set")
-    p.add_argument("--cache", type=Path, help="pickle of collected candidates: read if present, else written")
+    collection_args(p)
     p.add_argument("--json", type=Path, help="also write the report here")
     args = p.parse_args(argv)
-    if args.cache and args.cache.exists():
-        data = pickle.loads(args.cache.read_bytes())
-    else:
-        data = {Path(x).stem: collect(x, args.paragraphs) for x in args.paths}
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(data))
+    data = collected(args)
     report = {"threshold": ABSTAIN_BELOW, "folds": FOLDS, "ranker_fitted_on": RANKER_SET,
               "questions": {n: {"answerable": len(a), "unanswerable": len(u)} for n, (a, u) in data.items()},
               "held_out": held_out(data), "in_sample": in_sample(data)}
