@@ -149,12 +149,14 @@ def load_phase(sessions: list[Session], duration_s: float | None, max_per_sessio
     watcher = threading.Thread(target=watch_memory, args=(stop,), daemon=True)
     watcher.start()
     threads = [threading.Thread(target=loop, args=(s,), daemon=True) for s in sessions]
+    cpu0 = _cpu_seconds(app_pid), _cpu_seconds(os.getpid())
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    app_cpu, client_cpu = _cpu_seconds(app_pid) - cpu0[0], _cpu_seconds(os.getpid()) - cpu0[1]
     stop.set()
     latencies = [ms for s in sessions for ms in s.latencies]
     errors = [e for s in sessions for e in s.errors]
@@ -163,7 +165,31 @@ def load_phase(sessions: list[Session], duration_s: float | None, max_per_sessio
             "seconds": round(wall, 1), "requests": requests, "errors": len(errors),
             "error_samples": errors[:5], "requests_per_s": round(requests / wall, 2),
             "latency": {**pct(latencies), "max_ms": round(max(latencies), 1) if latencies else 0.0},
-            "app_rss_peak_mb": max(peak)}
+            "app_rss_peak_mb": max(peak), **cpu_share(app_cpu, client_cpu, requests)}
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """Return the CPU seconds (user + system) ``pid`` and its children have used so far (0 without psutil)."""
+    try:
+        import psutil
+
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)] if pid != os.getpid() else [proc]
+        return sum(t.user + t.system for t in (p.cpu_times() for p in procs))
+    except Exception:  # noqa: BLE001 - a process that ended, or no psutil: the figure is left out
+        return 0.0
+
+
+def cpu_share(app_cpu: float, client_cpu: float, requests: int) -> dict[str, Any]:
+    """Return where a phase's CPU went: the app's and the load generator's CPU seconds, the app's
+    CPU per answer, and the answers/s the app's own CPU would allow on every core of the machine
+    (the sessions' clients run on the same 2 cores here and take their share)."""
+    if not requests or app_cpu <= 0:
+        return {}
+    per_answer = app_cpu / requests
+    return {"app_cpu_s": round(app_cpu, 1), "clients_cpu_s": round(client_cpu, 1),
+            "app_cpu_ms_per_answer": round(1000 * per_answer, 1),
+            "answers_per_s_on_all_cores_for_the_app": round((os.cpu_count() or 1) / per_answer, 1)}
 
 
 def fresh_articles(count: int, start: int) -> list[dict[str, Any]]:
