@@ -8,6 +8,7 @@ with the best mean R@1 over the sets.
 """
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import sys
@@ -47,8 +48,11 @@ def run(path: str, tmp: Path) -> tuple[dict, list]:
     return {"kb": kb, "questions": questions, "sides": sides, "table": table}, questions
 
 
-def main() -> None:
-    paths = sys.argv[1:]
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                epilog="example: bench/tune.py ../shared/data/cmrc2018_trial.json ../shared/data/drcd_dev.json")
+    p.add_argument("paths", nargs="+", help="SQuAD-format developer sets")
+    paths = p.parse_args(argv).paths
     with tempfile.TemporaryDirectory() as tmp:
         states = {Path(p).stem: run(p, Path(tmp))[0] for p in paths}
         keys = list(next(iter(states.values()))["table"])

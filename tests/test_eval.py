@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from qa.eval.retrieval import evaluate, load_squad
+from qa.eval.retrieval import load_squad
 from qa.ui.cli import main
 
 SQUAD = {"data": [{"paragraphs": [
