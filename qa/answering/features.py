@@ -108,7 +108,7 @@ def _anchor(piece: str, sentence: str, from_end: bool) -> float:
 
 def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, prior: Sequence[float],
              neighbours: Sequence[str], first: Sequence[bool], passage_score: Sequence[float],
-             words: Sequence[set[str]] | None = None) -> np.ndarray:
+             words: Sequence[frozenset[str]] | None = None) -> np.ndarray:
     """Return the feature matrix (n sentences × len(FEATURES)), columns in ``FEATURES`` order.
 
     ``words`` are the sentences' tokens when the caller has them already (else tokenized here).
@@ -132,7 +132,7 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
 
 
-def covered(info: QuestionInfo, words: Sequence[set[str]]) -> float:
+def covered(info: QuestionInfo, words: Sequence[frozenset[str]]) -> float:
     """Return the share of the question's idf weight found in any of the token sets ``words``."""
     return _coverage(info, set().union(*words))
 

@@ -41,16 +41,19 @@ class Evidence:
     doc_freq: dict[str, int]
     n_docs: int
     keywords: str  # the question with the Chinese keywords of its English words, if any
+    words: list[frozenset[str]]  # each candidate's search tokens
 
 
 def gather(view: SearchView, question: str, passages: Sequence[Passage]) -> Evidence:
-    """Return the candidate sentences of ``passages`` and the chunk counts of the words of
-    ``question`` read from ``view``. An English question's words become the Chinese senses the
-    articles use, among them first those the passages use (as keyword search chooses them)."""
-    nearby = frozenset(t for p in passages for t in tokenize(p.text)) if keyword_language(question) == "en" else ()
+    """Return the candidate sentences of ``passages`` with their tokens, and the chunk counts of
+    the words of ``question`` read from ``view``. An English question's words become the Chinese
+    senses the articles use, among them first those the candidates use (as keyword search chooses them)."""
+    cands = candidates(view, passages)
+    words = [frozenset(tokenize(c.text)) for c in cands]
+    nearby = frozenset().union(*words) if keyword_language(question) == "en" else frozenset()
     keywords = keyword_text(question, lambda tokens: view.doc_freq(tokens)[0], nearby)
     freq, n = view.doc_freq(tokenize(keywords))
-    return Evidence(candidates(view, passages), dict(freq), n, keywords)
+    return Evidence(cands, dict(freq), n, keywords, words)
 
 
 def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage], query_vector: np.ndarray,
@@ -66,7 +69,7 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
     best = max((p.score for p in passages), default=0.0)
     share = [passages[c.passage].score / best if best > 0 else 0.0 for c in cands]
-    words = [set(tokenize(c.text)) for c in cands]
+    words = evidence.words
     matrix = features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands], first, share, words)
     scores = models.score(matrix)
     row = answerability_features(matrix, scores, covered(info, words))

@@ -1,8 +1,8 @@
 """Which sentences an answer quotes, and how they become spans of the article.
 
-The best sentence is quoted with the neighbour that completes it (a sentence that points back,
-or one followed by its cause, or any best sentence of a question asking for a description);
-sentences from other passages that score nearly as well are quoted as support, other
+The best sentence is quoted with the neighbour that completes it (a sentence that points back;
+one followed by its cause or, for a why-question, by its reason; any best sentence of a question
+asking for a description); sentences from other passages that score nearly as well are quoted as support, other
 outlets' reports first; adjacent sentences of one article become one span.
 """
 from __future__ import annotations
@@ -54,11 +54,11 @@ def _completion(cands: list[Candidate], best: int, question: str) -> int | None:
     after = cands[best + 1] if best + 1 < len(cands) and cands[best + 1].passage == c.passage else None
     if after is None:
         return None
-    if is_why(question):  # a reason, never an unrelated next sentence
-        return best + 1 if _CAUSE_FOLLOWS.match(after.text) or completes(c.text, after.text) else None
-    if _CAUSE_FOLLOWS.match(after.text) or asks_for_description(question):
+    if _CAUSE_FOLLOWS.match(after.text):
         return best + 1
-    return None
+    if is_why(question):  # the next sentence only when it states the reason, never an unrelated one
+        return best + 1 if completes(c.text, after.text) else None
+    return best + 1 if asks_for_description(question) else None
 
 
 def unit(cands: list[Candidate], i: int, question: str) -> list[int]:

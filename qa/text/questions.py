@@ -72,12 +72,13 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
                  re.compile(r"[A-Z][a-z]+|先生|女士|教授|总裁|首席|创始人|CEO|董事|部长|主席|[·・]")),
 )
 
-# A question that asks for a reason, a process, a description, a definition or a list is
-# answered by the best sentence and the one after it: on CMRC 2018, 8 % of gold answers run
-# over two sentences, mostly for these questions ("树叶是什么形状的", "高英是怎么死的").
+# A question that asks for a process, a description, a definition or a list is answered by the
+# best sentence and the one after it: on CMRC 2018, 8 % of gold answers run over two sentences,
+# mostly for these questions ("树叶是什么形状的", "高英是怎么死的"). Why-questions are not among
+# them: their next sentence is quoted only when it states the reason (qa.answering.reasons).
 # English "how" counts only as a manner question: "how much/many/long/old…" asks for an amount.
-_DESCRIBES = re.compile(_WHY_ZH + r"|怎么|怎样|如何|什么样|哪些|哪[两三四五六七八九十几]|^什么是|特点|特征|原因|作用|"
-                        r"用途|过程|影响|内容|方式|方法|\bwhy\b|\bhow\b(?!\s+(?:much|many|long|old|far|big|large|"
+_DESCRIBES = re.compile(r"怎么|怎样|如何|什么样|哪些|哪[两三四五六七八九十几]|^什么是|特点|特征|作用|"
+                        r"用途|过程|影响|内容|方式|方法|\bhow\b(?!\s+(?:much|many|long|old|far|big|large|"
                         r"often|tall|high|soon)\b)", re.IGNORECASE)
 
 
@@ -92,5 +93,5 @@ def answer_cue(type_name: str | None) -> re.Pattern[str] | None:
 
 
 def asks_for_description(question: str) -> bool:
-    """Whether ``question`` asks for a reason, process, description or list (answered by two sentences)."""
+    """Whether ``question`` asks for a process, description or list (answered by two sentences)."""
     return bool(_DESCRIBES.search(question))
