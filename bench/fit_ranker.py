@@ -1,4 +1,4 @@
-"""Fit the answer ranker and the answerability model on SQuAD-format dev sets; write qa/answering/ranker.json.
+"""Fit the answer ranker on SQuAD-format dev sets; write it into qa/answering/ranker.json.
 
 Usage: .venv/bin/python bench/fit_ranker.py ../shared/data/cmrc2018_trial.json \\
            ../shared/data/drcd_dev.json [--paragraphs 400] [--write]
@@ -8,20 +8,19 @@ candidates are the sentences of its top-5 hybrid passages, exactly what ``qa.ans
 a candidate is positive when it contains a gold answer. Then every fourth document (by title,
 as ``qa eval`` does) is removed and its questions asked again: the unanswerable set.
 
-1. Ranker: a softmax over each question's candidates (listwise logistic regression), features
-   standardised, the scaling folded into the shipped weights.
-   Fitted on each set alone and on all; the one with the best mean hit@1 over the sets is kept
-   (each is also evaluated on the other set: the transfer a held-out set would see).
-2. Answerability: a logistic regression on ``ranking.ANSWERABILITY`` (answerable = 1,
-   unanswerable = 0) over all sets, with the kept ranker's scores; plus a variant on the word
-   features alone for other encoders.
-``--write`` stores both in qa/answering/ranker.json.
+The ranker is a softmax over each question's candidates (listwise logistic regression),
+features standardised, the scaling folded into the shipped weights. It is fitted on each set
+alone and on all; the one with the best mean hit@1 over the sets is kept (each is also
+evaluated on the other set: the transfer a held-out set would see). ``--write`` stores it in
+qa/answering/ranker.json; the answerability models, which read the ranker's scores, are then
+refitted by ``bench/fit_answerability.py`` (which also imports this module's collection).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import pickle
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -35,12 +34,16 @@ from qa.answering import features as ranking  # noqa: E402
 from qa.answering.ranking import gather, rank_sentences  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.eval.retrieval import load_squad  # noqa: E402
+from qa.eval.swaps import swapped_questions  # noqa: E402
+from qa.text import detect_language  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 
 RANKER_JSON = Path(__file__).resolve().parent.parent / "qa" / "answering" / "ranker.json"
-COVERED = ranking.ANSWERABILITY.index("covered")
+COVERED, ABSENT, SALIENT, TYPED = (ranking.ANSWERABILITY.index(f) for f in ("covered", "absent", "salient", "typed"))
 # The answerability variant for encoders other than the fitted one: word-overlap features only.
-LEXICAL = [ranking.ANSWERABILITY.index(f) for f in ("top_overlap", "top_context", "covered", "top_anchors")]
+LEXICAL = [ranking.ANSWERABILITY.index(f) for f in ("top_overlap", "top_context", "covered", "top_anchors", "top_missing",
+                                                     "top_missing_names", "top_missing_facts", "absent", "salient",
+                                                     "typed", "top_type_missing")]
 
 
 @dataclass(frozen=True)
@@ -51,20 +54,38 @@ class Group:
     labels: np.ndarray
     covered: float
     doc: str = ""  # the title of the question's document: what held-out folds split by
+    absent: float = 0.0  # share of the question's salient terms no candidate mentions
+    salient: bool = False  # the question has salient terms (qa.text.salient)
+    kind: str = "answerable"  # or "removed" (own document removed), "swapped" (qa.eval.swaps)
+    cross_lingual: bool = False  # asked in English over the Chinese paragraphs
+    typed: bool = False  # the question asks for a type of answer (qa.text.questions.question_type)
 
 
-def _ask(kb: KnowledgeBase, text: str, answers: tuple[str, ...], doc: str = "") -> Group:
+def _ask(kb: KnowledgeBase, text: str, answers: tuple[str, ...], doc: str = "", kind: str = "answerable") -> Group:
+    cross = detect_language(text) == "en"  # as the pipeline decides
     passages = kb.retrieve(text, 5)
     with kb.reader.view() as view:
         evidence = gather(view, text, passages)
-    ranked = rank_sentences(evidence, text, passages, kb.encoder.queries([text])[0], kb.settings.model)
+    ranked = rank_sentences(evidence, text, passages, kb.encoder.queries([text])[0], kb.settings.model, cross)
     labels = np.array([any(g in c.text for g in answers) for c in ranked.candidates], dtype=np.float32)
-    return Group(ranked.matrix, labels, float(ranked.answerability[COVERED]), doc)
+    row = ranked.answerability
+    return Group(ranked.matrix, labels, float(row[COVERED]), doc, float(row[ABSENT]), bool(row[SALIENT]), kind, cross,
+                 bool(row[TYPED]))
 
 
-def collect(path: str, paragraphs: int | None) -> tuple[list[Group], list[Group]]:
-    """Return (answerable, unanswerable) groups of a SQuAD file."""
-    articles, questions = load_squad(path)
+def document(title: str) -> str:
+    """Return the document a paragraph belongs to: its title, or for XQuAD's ``d<doc>p<n>`` ids
+    (no titles) the article ``d<doc>``, so that folds never split an article."""
+    return m.group(1) if (m := re.fullmatch(r"(d\d+)p\d+", title)) else title
+
+
+def collect(path: str, paragraphs: int | None, swaps: bool = False) -> tuple[list[Group], list[Group]]:
+    """Return (answerable, unanswerable) groups of a SQuAD file (``path``, or ``path:field`` to
+    read the questions from another field, e.g. ``question_zh``). The unanswerable ones are every
+    fourth document's questions once it is removed (kind ``removed``) and, with ``swaps``, the
+    questions with one salient term swapped (kind ``swapped``, asked of the whole set)."""
+    path, _, field = path.partition(":")
+    articles, questions = load_squad(path, field or "question")
     if paragraphs:
         articles = articles[:paragraphs]
         kept = {a.id for a in articles}
@@ -72,14 +93,16 @@ def collect(path: str, paragraphs: int | None) -> tuple[list[Group], list[Group]
     titles = sorted({a.title for a in articles})
     held = {t for i, t in enumerate(titles) if i % 4 == 0}
     held_ids = {a.id for a in articles if a.title in held}
+    doc = {a.id: document(a.title) for a in articles}
     with tempfile.TemporaryDirectory() as tmp:
         kb = KnowledgeBase(Path(tmp) / "index", settings=Settings.from_env())
         kb.add(articles)
-        title = {a.id: a.title for a in articles}
-        answerable = [_ask(kb, q.text, q.answers, title[q.paragraph_id]) for q in questions]
+        answerable = [_ask(kb, q.text, q.answers, doc[q.paragraph_id]) for q in questions]
+        unanswerable = [_ask(kb, s.text, (), doc[s.paragraph_id], "swapped")
+                        for s in (swapped_questions(articles, questions) if swaps else [])]
         kb.remove(sorted(held_ids))
-        unanswerable = [_ask(kb, q.text, q.answers, title[q.paragraph_id]) for q in questions
-                        if q.paragraph_id in held_ids]
+        unanswerable += [_ask(kb, q.text, q.answers, doc[q.paragraph_id], "removed") for q in questions
+                         if q.paragraph_id in held_ids]
     return answerable, unanswerable
 
 
@@ -107,24 +130,47 @@ def fit_ranker(groups: list[Group], l2: float = 1e-3, steps: int = 1500) -> tupl
     return w / sd, float(-(w * mu / sd).sum())
 
 
-def answerability_rows(groups: list[Group], w: np.ndarray, b: float) -> np.ndarray:
-    rows = [ranking.answerability_features(g.matrix, g.matrix @ w + b, g.covered) if len(g.labels)
-            else np.zeros(len(ranking.ANSWERABILITY), np.float32) for g in groups]
-    return np.stack(rows).astype(np.float64)
+def shipped_cross_lingual() -> np.ndarray:
+    """Return the shipped ``cross_lingual`` order's weights, in ``FEATURES`` order."""
+    from qa.answering.models import fitted
+
+    return np.array([fitted().cross_lingual.weights.get(f, 0.0) for f in ranking.FEATURES])
 
 
-def fit_answerability(pos: np.ndarray, neg: np.ndarray, l2: float = 1e-3, steps: int = 3000) -> tuple[np.ndarray, float]:
-    """Return weights and bias of a logistic regression (classes weighted equally)."""
-    x = np.concatenate([pos, neg])
-    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
-    weight = np.r_[np.full(len(pos), 0.5 / len(pos)), np.full(len(neg), 0.5 / len(neg))]
+def answerability_rows(groups: list[Group], w: np.ndarray, b: float, cross: np.ndarray | None = None) -> np.ndarray:
+    """Return each group's ``ANSWERABILITY`` row with the ranker ``w``/``b`` (an English group's
+    best candidate chosen by the cross-lingual order ``cross``, the shipped one by default)."""
+    cross = shipped_cross_lingual() if cross is None else cross
+    rows = []
+    for g in groups:
+        if not len(g.labels):
+            rows.append(np.zeros(len(ranking.ANSWERABILITY), np.float32))
+            continue
+        scores = g.matrix @ w + b
+        if g.cross_lingual:  # as qa.answering.models.order shifts it
+            other = g.matrix @ cross
+            scores = other - other.max() + scores.max()
+        rows.append(ranking.answerability_features(g.matrix, scores, g.covered, g.absent, g.salient, g.typed))
+    return np.stack(rows).astype(np.float64) if rows else np.zeros((0, len(ranking.ANSWERABILITY)))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1e-3,
+                 steps: int = 3000) -> tuple[np.ndarray, float]:
+    """Return raw-feature weights and bias of a weighted logistic regression (features standardised in the fit)."""
     mu, sd = _standardise(x)
     xs = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
     w = np.zeros(xs.shape[1])
+    weight = weight / weight.sum()
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(xs @ w)))
         w -= 1.0 * (xs.T @ ((p - y) * weight) + l2 * np.r_[w[:-1], 0])
     return w[:-1] / sd, float(w[-1] - (w[:-1] * mu / sd).sum())
+
+
+def fit_answerability(pos: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, float]:
+    """Return weights and bias of a logistic regression of ``pos`` (1) against ``neg`` (0), classes weighted equally."""
+    weight = np.r_[np.full(len(pos), 0.5 / len(pos)), np.full(len(neg), 0.5 / len(neg))]
+    return fit_logistic(np.concatenate([pos, neg]), np.r_[np.ones(len(pos)), np.zeros(len(neg))], weight)
 
 
 def hits(groups: list[Group], w: np.ndarray, b: float) -> dict[str, float]:
@@ -138,13 +184,6 @@ def hits(groups: list[Group], w: np.ndarray, b: float) -> dict[str, float]:
     return {"hit@1": round(h1 / n, 4), "hit@3": round(h3 / n, 4)}
 
 
-def abstention(pos: np.ndarray, neg: np.ndarray, w: np.ndarray, b: float) -> list[dict[str, float]]:
-    conf = lambda x: 1 / (1 + np.exp(-(x @ w + b)))  # noqa: E731
-    cp, cn = conf(pos), conf(neg)
-    return [{"threshold": round(float(t), 2), "answerable": round(float(np.mean(cp < t)), 4),
-             "unanswerable": round(float(np.mean(cn < t)), 4)} for t in np.arange(0.1, 0.71, 0.05)]
-
-
 def _weights(names: tuple[str, ...], w: np.ndarray, b: float) -> dict:
     return {"weights": {n: round(float(v), 4) for n, v in zip(names, w)}, "bias": round(float(b), 4)}
 
@@ -154,13 +193,21 @@ def collection_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+")
     p.add_argument("--paragraphs", type=int, default=None, help="index only the first N paragraphs of each set")
     p.add_argument("--cache", type=Path, help="pickle of collected candidates: read if present, else written")
+    p.add_argument("--swaps", action="store_true", help="also ask each set's questions with one salient term "
+                                                         "swapped (qa.eval.swaps): unanswerable of kind 'swapped'")
+
+
+def set_name(spec: str) -> str:
+    """Return the name a set is reported under: the file's stem, with ``:field`` when given."""
+    path, _, field = spec.partition(":")
+    return Path(path).stem + (f":{field}" if field else "")
 
 
 def collected(args: argparse.Namespace) -> dict[str, tuple[list[Group], list[Group]]]:
     """Return ``{set name: (answerable, unanswerable)}`` for ``args.paths``, from ``args.cache`` if it exists."""
     if args.cache and args.cache.exists():
         return pickle.loads(args.cache.read_bytes())
-    data = {Path(x).stem: collect(x, args.paragraphs) for x in args.paths}
+    data = {set_name(x): collect(x, args.paragraphs, getattr(args, "swaps", False)) for x in args.paths}
     if args.cache:
         args.cache.write_bytes(pickle.dumps(data))
     return data
@@ -182,19 +229,12 @@ def main(argv: list[str] | None = None) -> None:
     # DRCD dominates a pooled fit, which then transfers worse to CMRC than CMRC's own fit.
     chosen = max(rankers, key=lambda n: np.mean([r["hit@1"] for r in report[f"ranker_fit_{n}"].values()]))
     w, b = rankers[chosen]
-    pos, neg = answerability_rows(every(0), w, b), answerability_rows(every(1), w, b)
-    aw, ab = fit_answerability(pos, neg)
-    lw, lb = fit_answerability(pos[:, LEXICAL], neg[:, LEXICAL])
     fitted = {"ranker": _weights(ranking.FEATURES, w, b), "ranker_fitted_on": chosen,
-              "answerability": _weights(ranking.ANSWERABILITY, aw, ab),
-              "answerability_lexical": _weights(tuple(ranking.ANSWERABILITY[i] for i in LEXICAL), lw, lb),
               "fitted_for_model": Settings.from_env().model,
               "fitted_on": {n: {"answerable": len(a), "unanswerable": len(u)} for n, (a, u) in data.items()}}
-    report["chosen"] = {**fitted, **{f"abstention_{n}": abstention(answerability_rows(a, w, b),
-                                                                   answerability_rows(u, w, b), aw, ab)
-                                     for n, (a, u) in data.items()}}
+    report["chosen"] = fitted
     print(json.dumps(report, indent=1, ensure_ascii=False))
-    if args.write:  # other parts of the file (bench/fit_cross_lingual.py's) are kept
+    if args.write:  # other parts (bench/fit_cross_lingual.py's, bench/fit_answerability.py's) are kept
         kept = json.loads(RANKER_JSON.read_text(encoding="utf-8")) if RANKER_JSON.exists() else {}
         RANKER_JSON.write_text(json.dumps({**kept, **fitted}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

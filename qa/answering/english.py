@@ -1,21 +1,12 @@
-"""English questions over Chinese articles: the notes they carry, the names the articles never
-mention, and the order of their candidates."""
+"""English questions over Chinese articles: the notes they carry and the names the articles never
+mention (their candidates' order and answerability are models: :mod:`qa.answering.models`)."""
 from __future__ import annotations
 
-from dataclasses import replace
-
-from qa.answering import models
-from qa.answering.ranking import SentenceRanking
 from qa.index.backend import SearchView
 from qa.text import tokenize
 from qa.text.translate import names
 
 ENGLISH_NOTE = "The quotes are in Chinese, as published; no translation model is available."
-# The ranker's word-overlap features cannot match English words in Chinese sentences, and no
-# English development set exists to calibrate a threshold, so an English question is not
-# refused on confidence: it gets the closest sentences, marked as such.
-LOW_CONFIDENCE_NOTE = ("Low confidence: the sentences below are the closest the Chinese articles have; "
-                       "they may not answer the question.")
 
 
 def unmentioned_names(view: SearchView, question: str) -> list[str]:
@@ -39,17 +30,3 @@ def unmentioned_names(view: SearchView, question: str) -> list[str]:
 def absent_note(absent: list[str]) -> str:
     """Return the note that explains a refusal for names no article mentions."""
     return "The indexed articles never mention " + ", ".join(absent) + "."
-
-
-def cross_lingual(ranking: SentenceRanking) -> SentenceRanking:
-    """Return ``ranking`` reordered by the model fitted for English questions over Chinese text
-    (meaning, the question's words in their Chinese senses, the answer type).
-
-    The best candidate keeps the Chinese ranker's top score, so the confidence scale is
-    unchanged; the gaps to the others are on the same log-odds scale, so ``SUPPORT_MARGIN``
-    admits support sentences as it does for Chinese questions.
-    """
-    if not ranking.candidates:
-        return ranking
-    order = models.cross_lingual_order(ranking.matrix)
-    return replace(ranking, scores=order - order.max() + ranking.scores.max())

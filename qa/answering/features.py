@@ -19,7 +19,14 @@ Features (all roughly in 0..1), in ``FEATURES`` order:
   is often its answer sentence with the answer swapped for 什么/哪/多少 ("面积有多大" →
   "面积约为 0.3 平方公里");
 * ``first``   – the sentence opens its passage;
-* ``passage_score`` – the passage's retrieval score over the best passage's.
+* ``passage_score`` – the passage's retrieval score over the best passage's;
+* ``missing`` – share of the question's salient terms (names, numbers, measured attributes:
+  :mod:`qa.text.salient`) that neither the sentence nor its neighbours mention: a sentence
+  about 微软's 市值 does not answer a question about 苹果's 营收;
+* ``missing_names`` / ``missing_facts`` – the share of the salient terms that are names / that
+  are numbers or attributes and that the sentence's whole passage and its title do not mention
+  (news names the subject once, then writes 他/该公司; a name swapped is surer evidence than
+  a number an annotator computed or an attribute paraphrased).
 
 ``dense`` uses the stored sentence vectors, embedded with the article title as context (see
 ``qa.index.writing.embedding_text``). The weights live in :mod:`qa.answering.models`.
@@ -28,22 +35,30 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import numpy as np
 
 from qa.text import search_form, tokenize
+from qa.text.salient import Term, present
 from qa.text.questions import (
     CHINESE_QUESTION_CHARS, CHINESE_QUESTION_WORDS, CHINESE_WH, ENGLISH_FUNCTION_WORDS, answer_cue, question_type,
 )
 
 FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs", "length",
-            "left_anchor", "right_anchor", "anchors", "first", "passage_score")
+            "left_anchor", "right_anchor", "anchors", "first", "passage_score", "missing",
+            "missing_names", "missing_facts")
 # What decides whether to answer at all: the best candidate, and how much of the question the
 # candidates cover together (a question about something the articles never mention covers little).
-ANSWERABILITY = ("top_score", "top_dense", "top_overlap", "top_context", "covered", "top_anchors")
+# ``top_missing*``: the best candidate's ``missing*``; ``absent``: share of the salient terms no
+# candidate mentions; ``salient``: the question has any; ``typed``: the question asks for a type
+# of answer (a number for 多少, a reason for 为什么…); ``top_type_missing``: it does, and the best
+# candidate holds none (马斯克为什么离开OpenAI？ against a sentence that only says he co-founded it).
+ANSWERABILITY = ("top_score", "top_dense", "top_overlap", "top_context", "covered", "top_anchors",
+                 "top_missing", "top_missing_names", "top_missing_facts", "absent", "salient", "typed",
+                 "top_type_missing")
 _NOT_CONTENT = CHINESE_QUESTION_WORDS | ENGLISH_FUNCTION_WORDS
 # Scales set by hand (not tuned) so that each feature spans 0..1; the fitted weights do the rest.
 ANCHOR_CAP = 8  # characters an anchor grows from the question word; longer runs are the lcs feature's job
@@ -59,6 +74,7 @@ class QuestionInfo:
     idf: Mapping[str, float]
     bigrams: frozenset[str]
     qtype: str | None
+    terms: tuple[Term, ...] = ()  # the salient terms of the question as asked
 
 
 def _plain(text: str) -> str:
@@ -70,12 +86,13 @@ def _bigrams(text: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1)}
 
 
-def describe(question: str, doc_freq: Mapping[str, int], n_docs: int) -> QuestionInfo:
-    """Return the question's informative tokens with their idf, its bigrams and its type."""
+def describe(question: str, doc_freq: Mapping[str, int], n_docs: int, terms: tuple[Term, ...] = ()) -> QuestionInfo:
+    """Return the question's informative tokens with their idf, its bigrams, its type and its
+    salient ``terms`` (:func:`qa.text.salient.salient_terms` of the question as asked)."""
     tokens = tuple(dict.fromkeys(t for t in tokenize(question) if t not in _NOT_CONTENT))
     idf = {t: math.log(1 + (n_docs - doc_freq.get(t, 0) + 0.5) / (doc_freq.get(t, 0) + 0.5)) for t in tokens}
     content = {b for b in _bigrams(question) if not set(b) & CHINESE_QUESTION_CHARS}
-    return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question))
+    return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question), terms)
 
 
 def _longest_common_run(a: str, b: str) -> int:
@@ -108,10 +125,13 @@ def _anchor(piece: str, sentence: str, from_end: bool) -> float:
 
 def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, prior: Sequence[float],
              neighbours: Sequence[str], first: Sequence[bool], passage_score: Sequence[float],
-             words: Sequence[frozenset[str]] | None = None) -> np.ndarray:
+             words: Sequence[frozenset[str]] | None = None,
+             passage_missing: Sequence[tuple[float, float]] | None = None) -> np.ndarray:
     """Return the feature matrix (n sentences × len(FEATURES)), columns in ``FEATURES`` order.
 
-    ``words`` are the sentences' tokens when the caller has them already (else tokenized here).
+    ``words`` are the sentences' tokens when the caller has them already (else tokenized here);
+    ``passage_missing`` each sentence's ``missing_names`` and ``missing_facts`` (:func:`missing_in`
+    of its passage; 0 if not given).
     """
     rows = []
     cue = answer_cue(info.qtype)
@@ -121,15 +141,33 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
     for i, sent in enumerate(sentences):
         own_words = words[i] if words is not None else set(tokenize(sent))
         own = _coverage(info, own_words)
-        ctx = _coverage(info, own_words | set(tokenize(neighbours[i])))
+        around = own_words | set(tokenize(neighbours[i]))
+        ctx = _coverage(info, around)
+        folded = search_form(f"{sent} {neighbours[i]}") if info.terms else ""
         bigram = len(info.bigrams & _bigrams(sent)) / len(info.bigrams) if info.bigrams else 0.0
         plain = _plain(sent)
         lcs = _longest_common_run(q, plain) / len(q) if q else 0.0
         la, ra = _anchor(left, plain, True), _anchor(right, plain, False)
         rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(sent) else 0.0, prior[i],
                      float(dense[i]) - top, lcs, min(len(sent) / FULL_LENGTH_CHARS, 1.0), la, ra, la * ra,
-                     float(first[i]), passage_score[i]))
+                     float(first[i]), passage_score[i], missing(info.terms, around, folded),
+                     *(passage_missing[i] if passage_missing is not None else (0.0, 0.0))))
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
+
+
+def missing(terms: Sequence[Term], words: Collection[str], folded: str = "") -> float:
+    """Return the share of ``terms`` that a text with search tokens ``words`` (and search form
+    ``folded``) does not mention (0 without terms)."""
+    return sum(not present(t, words, folded) for t in terms) / len(terms) if terms else 0.0
+
+
+def missing_in(terms: Sequence[Term], words: Collection[str], folded: str = "") -> tuple[float, float]:
+    """Return the shares of ``terms`` that are names / that are numbers or attributes and that a
+    text with search tokens ``words`` (and search form ``folded``) does not mention."""
+    if not terms:
+        return 0.0, 0.0
+    lacking = [t.kind == "name" for t in terms if not present(t, words, folded)]
+    return sum(lacking) / len(terms), (len(lacking) - sum(lacking)) / len(terms)
 
 
 def covered(info: QuestionInfo, words: Sequence[frozenset[str]]) -> float:
@@ -137,10 +175,15 @@ def covered(info: QuestionInfo, words: Sequence[frozenset[str]]) -> float:
     return _coverage(info, set().union(*words))
 
 
-def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: float) -> np.ndarray:
-    """Return the ``ANSWERABILITY`` row for a question whose candidates are ``matrix``/``scores``."""
+def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: float, absent: float = 0.0,
+                           salient: bool = False, typed: bool = False) -> np.ndarray:
+    """Return the ``ANSWERABILITY`` row for a question whose candidates are ``matrix``/``scores``;
+    ``absent`` is the share of its salient terms no candidate mentions, ``salient`` whether it
+    has any, ``typed`` whether it asks for a type of answer (``question_type``)."""
     top = int(np.argmax(scores))
     col = {f: i for i, f in enumerate(FEATURES)}
     row = matrix[top]
     return np.array([scores[top], row[col["dense"]], row[col["overlap"]], row[col["overlap"]] + row[col["context"]],
-                     coverage, row[col["anchors"]]], dtype=np.float32)
+                     coverage, row[col["anchors"]], row[col["missing"]], row[col["missing_names"]],
+                     row[col["missing_facts"]], absent, float(salient), float(typed),
+                     float(typed and not row[col["cue"]])], dtype=np.float32)

@@ -25,6 +25,8 @@ MODELS_FILE = Path(__file__).with_name("ranker.json")
 # features carry no signal: only meaning, the question's words in their Chinese senses (in the
 # sentence and around it) and the answer type order the candidates.
 CROSS_LINGUAL_FEATURES = ("dense", "overlap", "cue", "context")
+# The answerability threshold of a model file written before thresholds were stored with the models.
+DEFAULT_THRESHOLD = 0.35
 _EXP_LIMIT = 700.0  # math.exp overflows a float past ~709
 
 
@@ -34,6 +36,7 @@ class Linear:
 
     weights: Mapping[str, float]
     bias: float
+    threshold: float = DEFAULT_THRESHOLD  # answerability models: refuse below this confidence
 
     def apply(self, rows: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
         """Return ``rows @ w + bias`` with ``w`` in the order of ``names`` (missing names weigh 0)."""
@@ -49,6 +52,7 @@ class FittedModels:
     answerability: Linear
     answerability_lexical: Linear
     cross_lingual: Linear
+    answerability_cross_lingual: Linear
     fitted_for_model: str
 
 
@@ -61,10 +65,12 @@ def fitted() -> FittedModels:
         KeyError: the file lacks a model (written by another version of bench/fit_ranker.py).
     """
     data = json.loads(MODELS_FILE.read_text(encoding="utf-8"))
-    part = {name: Linear(dict(data[name]["weights"]), float(data[name]["bias"]))
-            for name in ("ranker", "answerability", "answerability_lexical", "cross_lingual")}
+    part = {name: Linear(dict(data[name]["weights"]), float(data[name]["bias"]),
+                         float(data[name].get("threshold", DEFAULT_THRESHOLD)))
+            for name in ("ranker", "answerability", "answerability_lexical", "cross_lingual",
+                         "answerability_cross_lingual")}
     return FittedModels(part["ranker"], part["answerability"], part["answerability_lexical"], part["cross_lingual"],
-                        str(data["fitted_for_model"]))
+                        part["answerability_cross_lingual"], str(data["fitted_for_model"]))
 
 
 def score(matrix: np.ndarray) -> np.ndarray:
@@ -78,10 +84,29 @@ def cross_lingual_order(matrix: np.ndarray) -> np.ndarray:
     return fitted().cross_lingual.apply(matrix.astype(np.float32), FEATURES)
 
 
-def confidence(answerability: np.ndarray, model: str) -> float:
-    """Return the estimated probability (0..1) that the indexed articles answer the question,
-    with the model fitted for the encoder ``model`` (the word-overlap variant for any other)."""
+def order(matrix: np.ndarray, cross_lingual: bool = False) -> np.ndarray:
+    """Return the candidates' ranking scores: the ranker's, or for a question in another language
+    than the articles the cross-lingual order shifted so its best candidate has the ranker's top
+    score (the gaps stay on the same log-odds scale, so support margins read them alike)."""
+    scores = score(matrix)
+    if not cross_lingual or not len(scores):
+        return scores
+    other = cross_lingual_order(matrix)
+    return other - other.max() + scores.max()
+
+
+def answerability_model(model: str, cross_lingual: bool = False) -> Linear:
+    """Return the answerability model for questions embedded by the encoder ``model``: the one
+    fitted for it (for questions in another language than the articles, the one fitted on
+    English questions), else the word-overlap variant."""
     models = fitted()
-    linear = models.answerability if model == models.fitted_for_model else models.answerability_lexical
-    z = float(linear.apply(answerability.astype(np.float64), ANSWERABILITY))
+    if model != models.fitted_for_model:
+        return models.answerability_lexical
+    return models.answerability_cross_lingual if cross_lingual else models.answerability
+
+
+def confidence(answerability: np.ndarray, model: str, cross_lingual: bool = False) -> float:
+    """Return the estimated probability (0..1) that the indexed articles answer the question,
+    from its ``ANSWERABILITY`` row, by :func:`answerability_model`'s choice."""
+    z = float(answerability_model(model, cross_lingual).apply(answerability.astype(np.float64), ANSWERABILITY))
     return float(1.0 / (1.0 + math.exp(-max(min(z, _EXP_LIMIT), -_EXP_LIMIT))))

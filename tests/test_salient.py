@@ -1,0 +1,82 @@
+"""The salient terms of a question (names, numbers, measured attributes) and the refusal notes built on them."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.text import search_form, tokenize
+from qa.text.salient import salient_terms, present
+
+
+def _kinds(question: str) -> list[tuple[str, str]]:
+    return [(t.kind, t.text) for t in salient_terms(question)]
+
+
+def test_chinese_question_names_company_year_and_attribute():
+    assert _kinds("苹果公司2024年的营收是多少？") == [("name", "苹果公司"), ("number", "2024"), ("attribute", "营收")]
+
+
+def test_dictionary_proper_nouns_count_as_names_where_jieba_tags_a_common_word():
+    # jieba tags 微软 as an adjective; CC-CEDICT glosses it "Microsoft Corporation"
+    assert ("name", "微软") in _kinds("微软为什么聘请苏莱曼？")
+    assert ("name", "苏莱曼") in _kinds("微软为什么聘请苏莱曼？")
+
+
+def test_english_question_terms_carry_their_chinese_forms():
+    terms = {t.text: t for t in salient_terms("What was Apple's revenue in 2024?")}
+    assert "苹果" in terms["Apple"].forms
+    assert "营收" in terms["revenue"].forms and terms["revenue"].kind == "attribute"
+    assert terms["2024"].kind == "number"
+
+
+def test_one_character_dictionary_forms_are_left_out():
+    apple = salient_terms("What was Apple's revenue?")[0]
+    assert all(len(f) > 1 for f in apple.forms)
+
+
+def test_question_without_names_numbers_or_attributes_has_no_salient_terms():
+    assert salient_terms("他的父亲是谁？") == ()
+
+
+def test_traditional_question_gives_simplified_terms():
+    assert ("attribute", "营收") in _kinds("蘋果公司的營收是多少？")
+
+
+def test_attribute_is_present_under_any_word_of_its_group():
+    revenue = next(t for t in salient_terms("苹果的营收是多少？") if t.kind == "attribute")
+    assert present(revenue, set(tokenize("苹果公司去年的营业收入为3900亿美元")))
+    assert not present(revenue, set(tokenize("微软超越苹果成为全球市值最高的上市公司")))
+
+
+def test_company_name_is_present_without_its_company_suffix():
+    apple = salient_terms("苹果公司的市值是多少？")[0]
+    assert present(apple, set(tokenize("微软超越苹果成为全球市值最高的上市公司")))
+
+
+def test_latin_and_digit_forms_count_only_as_whole_words():
+    ai = salient_terms("What did AI Labs build in 2024?")
+    text = "OpenAI 在12024个项目中"
+    assert not any(present(t, set(tokenize(text)), search_form(text)) for t in ai)
+
+
+def test_latin_name_is_present_as_its_chinese_transliteration():
+    suleyman = next(t for t in salient_terms("why did Microsoft hire Suleyman?") if t.text == "Suleyman")
+    assert present(suleyman, set(tokenize("微软聘请了苏莱曼")))
+    assert not present(suleyman, set(tokenize("微软聘请了纳德拉")))
+
+
+_CHINESE_TEXT = st.text(st.sampled_from(list("苹果微软公司营收市值人口年的是多少谁在2024OpenAI,。？ ")), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_CHINESE_TEXT)
+def test_every_salient_term_is_present_in_its_own_question(question):
+    words = set(tokenize(question))
+    assert all(present(t, words, search_form(question)) for t in salient_terms(question))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_CHINESE_TEXT)
+def test_salient_terms_are_unique_by_first_form(question):
+    firsts = [t.forms[0] for t in salient_terms(question)]
+    assert len(firsts) == len(set(firsts))

@@ -1,0 +1,44 @@
+"""Answer trust on the bundled corpus (issue #19): near-topic news questions the articles do not
+answer are refused with a note naming what the articles lack, and answerable ones still quote
+the sentence that answers them first. The questions, and the known gaps (marked xfail here), are
+in tests/trust_questions.py; bench/trust_check.py prints the same check as figures."""
+from __future__ import annotations
+
+import pytest
+from trust_questions import ANSWERABLE, OUT_OF_CORPUS, STILL_ANSWERED, STILL_WRONG
+
+_GAP = pytest.mark.xfail(reason="known gap, see tests/trust_questions.py", strict=False)
+
+
+@pytest.mark.parametrize("question", [pytest.param(q, marks=_GAP) if q in STILL_ANSWERED else q
+                                      for q in OUT_OF_CORPUS])
+def test_out_of_corpus_question_is_refused(seed_kb, question):
+    answer = seed_kb.answer(question)
+    assert answer.abstained and not answer.quotes, answer.text
+
+
+@pytest.mark.parametrize(("question", "phrase"), [pytest.param(q, p, marks=_GAP) if q in STILL_WRONG else (q, p)
+                                                  for q, p in ANSWERABLE])
+def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, question, phrase):
+    answer = seed_kb.answer(question)
+    assert not answer.abstained and answer.quotes, answer.text
+    assert any(p in answer.quotes[0].text for p in phrase.split("|")), answer.quotes[0].text
+
+
+@pytest.mark.parametrize(("question", "note"), [
+    ("苹果公司2024年的营收是多少？", "但没有提到“营收”"),
+    ("微软去年的净利润是多少？", "文章提到了“微软”，但没有提到“利润”"),
+    ("OpenAI 2019年的估值是多少？", "但没有提到“2019”"),
+    ("Anthropic的创始人是谁？", "但没有提到“Anthropic”"),
+    ("What was Microsoft's net profit last year?", "The articles mention Microsoft (微软) but not profit (利润)"),
+    ("Who is Dario Amodei?", "None of the closest passages mentions Dario Amodei"),
+    ("How much did Amazon invest in Anthropic?", "never mention Amazon"),
+])
+def test_refusal_note_names_what_the_articles_lack_in_the_question_language(seed_kb, question, note):
+    answer = seed_kb.answer(question)
+    assert answer.abstained, answer.text
+    assert any(note in n for n in answer.notes), answer.notes
+
+
+def test_enough_questions_of_each_kind_are_checked():
+    assert len(OUT_OF_CORPUS) >= 30 and len(ANSWERABLE) - len(STILL_WRONG) >= 20
