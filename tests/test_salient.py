@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.text import search_form, tokenize
-from qa.text.salient import salient_terms, present
+from qa.text.salient import present, salient_terms, spelled
 
 
 def _kinds(question: str) -> list[tuple[str, str]]:
@@ -59,10 +59,19 @@ def test_latin_and_digit_forms_count_only_as_whole_words():
     assert not any(present(t, set(tokenize(text)), search_form(text)) for t in ai)
 
 
-def test_latin_name_is_present_as_its_chinese_transliteration():
-    suleyman = next(t for t in salient_terms("why did Microsoft hire Suleyman?") if t.text == "Suleyman")
+def test_latin_name_is_present_as_the_transliteration_the_texts_use():
+    words = set(tokenize("微软聘请了苏莱曼。纳德拉是微软的CEO。"))
+    suleyman = next(t for t in spelled(salient_terms("why did Microsoft hire Suleyman?"), words)
+                    if t.text == "Suleyman")
+    assert "苏莱曼" in suleyman.forms
     assert present(suleyman, set(tokenize("微软聘请了苏莱曼")))
     assert not present(suleyman, set(tokenize("微软聘请了纳德拉")))
+
+
+def test_chinese_name_is_present_as_its_latin_spelling():
+    text = "Microsoft hired Mustafa Suleyman"
+    suleyman = spelled(salient_terms("苏莱曼为什么加入微软？"), set(tokenize(text)))[0]
+    assert suleyman.text == "苏莱曼" and present(suleyman, set(tokenize(text)), search_form(text))
 
 
 _CHINESE_TEXT = st.text(st.sampled_from(list("苹果微软公司营收市值人口年的是多少谁在2024OpenAI,。？ ")), max_size=30)

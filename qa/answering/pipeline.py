@@ -63,12 +63,14 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
         # questions, whose translators wrote names otherwise than the dictionary (as news writes
         # 软银 where it has 软库 for SoftBank).
         absent = english.unmentioned_names(view, query) if lang == "en" else []
-    ranking = rank_sentences(evidence, query, passages, qvec, model, cross_lingual=lang == "en")
+    # A follow-up's salient terms are its own: 他是哪家公司的联合创始人？ after a question about
+    # Microsoft and Suleyman need not find "Microsoft" in the sentence that answers it.
+    ranking = rank_sentences(evidence, query, passages, qvec, model, cross_lingual=lang == "en", asked=question)
     conf = ranking.confidence
     refused = not ranking.candidates or conf < models.answerability_model(model, lang == "en").threshold or absent
     notes: tuple[str, ...] = (english.ENGLISH_NOTE,) if lang == "en" else ()
     if refused:
-        why = english.absent_note(absent) if absent else refusal.explain(query, lang, ranking)
+        why = english.absent_note(absent) if absent else refusal.explain(question, lang, ranking)
         notes += (why,) if why else ()
         return Answer(question=question, text=NOT_FOUND[lang], passages=tuple(passages[:k]), abstained=True,
                       confidence=round(conf, 4), language=lang, query=query, notes=notes), ranking

@@ -13,7 +13,7 @@ from qa.answering.features import (
 )
 from qa.index.backend import SearchView
 from qa.text import search_form, tokenize
-from qa.text.salient import Term, salient_terms
+from qa.text.salient import Term, salient_terms, spelled
 from qa.text.translate import keyword_language, keyword_text
 from qa.types import Passage
 
@@ -65,32 +65,35 @@ def _passage_missing(terms: Sequence[Term], passages: Sequence[Passage]) -> list
         return [(0.0, 0.0)] * len(passages)
     out = []
     for p in passages:
-        text = f"{p.title} {p.text}"
-        out.append(missing_in(terms, frozenset(tokenize(text)), search_form(text)))
+        # the text alone: tokenizing every passage again would cost more than its rare gain
+        out.append(missing_in(terms, (), search_form(f"{p.title} {p.text}")))
     return out
 
 
 def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage], query_vector: np.ndarray,
-                   model: str, cross_lingual: bool = False) -> SentenceRanking:
+                   model: str, cross_lingual: bool = False, asked: str | None = None) -> SentenceRanking:
     """Return the candidate sentences ranked for ``question`` (whose vector is ``query_vector``)
     and how likely any of them answers it, by the answerability model fitted for the encoder
     ``model``; ``cross_lingual`` for a question in another language than the articles (English):
-    its candidates are ordered, and its answerability judged, by the models fitted for that."""
+    its candidates are ordered, and its answerability judged, by the models fitted for that.
+    ``asked`` is the question as the user wrote it when ``question`` carries an earlier turn's
+    topic (a follow-up): its salient terms are the ones an answer must mention."""
     cands = evidence.candidates
     if not cands:
         return empty_ranking(passages)
-    terms = salient_terms(question)
+    words = evidence.words
+    every_word = frozenset().union(*words)
+    terms = spelled(salient_terms(asked or question), every_word)
     info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms)
     dense = np.stack([c.vector for c in cands]) @ query_vector
     prior = [1.0 / (c.passage + 1) for c in cands]
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
     best = max((p.score for p in passages), default=0.0)
     share = [passages[c.passage].score / best if best > 0 else 0.0 for c in cands]
-    words = evidence.words
     by_passage = _passage_missing(terms, passages)
     matrix = features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands], first, share, words,
                       [by_passage[c.passage] for c in cands])
     scores = models.order(matrix, cross_lingual)
-    row = answerability_features(matrix, scores, covered(info, words), missing(terms, set().union(*words), search_form(" ".join(c.text for c in cands))), bool(terms),
-                                 info.qtype is not None)
+    absent = missing(terms, every_word, search_form(" ".join(c.text for c in cands)))
+    row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
     return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual))

@@ -19,7 +19,7 @@ import numpy as np
 from qa.answering.ranking import SentenceRanking
 from qa.text import search_form, tokenize
 from qa.text.questions import question_type
-from qa.text.salient import Term, present, salient_terms
+from qa.text.salient import Term, present, salient_terms, spelled
 
 # What each question type asks for, as a note names it.
 _ASKED = {"zh": {"why": "原因", "amount": "数字", "when": "时间", "where": "地点", "who": "人名"},
@@ -31,14 +31,14 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
     ("zh" or "en"); None when nothing specific can be said (no candidates, nothing lacking)."""
     if not ranking.candidates:
         return None
-    terms = salient_terms(query)
     best = ranking.candidates[int(np.argmax(ranking.scores))]
     text = f"{best.text} {best.neighbours}"
-    around, folded = frozenset(tokenize(text)), search_form(text)
-    found = [t for t in terms if present(t, around, folded)]
-    lacking = [t for t in terms if not present(t, around, folded)]
     everything = " ".join(c.text for c in ranking.candidates)
     anywhere, folded_all = frozenset(tokenize(everything)), search_form(everything)
+    around, folded = frozenset(tokenize(text)), search_form(text)
+    terms = spelled(salient_terms(query), anywhere | around)
+    found = [t for t in terms if present(t, around, folded)]
+    lacking = [t for t in terms if not present(t, around, folded)]
     elsewhere = [t for t in lacking if present(t, anywhere, folded_all)]
     if lacking and found:
         return _mention_but_not(found, lacking, lang, together=bool(elsewhere))

@@ -16,10 +16,10 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 
-from qa.text.names import mentioned
+from qa.text.names import mentioned, spelled_in
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 from qa.text.tokens import search_form, tagged, tokenize
 from qa.text.translate import cache_file, keyword_language, names, store_json
@@ -97,7 +97,7 @@ def salient_terms(question: str) -> tuple[Term, ...]:
 
     An English question's names carry the dictionary's Chinese forms and its attribute words
     their Chinese group ("revenue" → 营收/营业收入/收入…); a name no dictionary knows is matched
-    in either script by :func:`qa.text.names.mentioned`.
+    in either script once :func:`spelled` adds the spellings the articles use.
     """
     english = keyword_language(question) == "en"
     terms = _english_names(question) if english else _chinese_names(question)
@@ -116,8 +116,8 @@ def salient_terms(question: str) -> tuple[Term, ...]:
 def present(term: Term, words: Collection[str], folded: str = "") -> bool:
     """Whether a text mentions ``term`` in any of its forms: found in ``folded`` (the text's
     :func:`~qa.text.tokens.search_form`; a Latin or digit form only as a whole word), or every
-    search token of a form among ``words`` (the text's tokens); a name also as the same name in
-    the other script.
+    search token of a form among ``words`` (the text's tokens). A name written in the other
+    script counts once :func:`spelled` has added that spelling to the term's forms.
 
     >>> text = "公司营业收入增长"
     >>> present(salient_terms("公司的营收是多少？")[-1], set(tokenize(text)), search_form(text))  # doctest: +SKIP
@@ -125,9 +125,24 @@ def present(term: Term, words: Collection[str], folded: str = "") -> bool:
     """
     if folded and any(_occurs(f, folded) for f in term.forms):
         return True
-    if term.kind != "number" and any(all(t in words for t in tokens) for tokens in term.tokens):
-        return True
-    return term.kind == "name" and any(mentioned(f, words) for f in term.forms if f.isascii())
+    return term.kind != "number" and any(all(t in words for t in tokens) for tokens in term.tokens)
+
+
+def spelled(terms: Sequence[Term], words: Collection[str]) -> tuple[Term, ...]:
+    """Return ``terms`` with each name's spellings in the other script among ``words`` added to
+    its forms (Suleyman → 苏莱曼 where the articles write 苏莱曼, and the other way round), so that
+    :func:`present` matches them by text. ``words`` are the search tokens of the texts to be
+    checked (the candidates'): the pinyin comparison runs once per question, not per sentence."""
+    latin_words = [w for w in words if w.isascii()]
+    out = []
+    for t in terms:
+        if t.kind != "name":
+            out.append(t)
+            continue
+        extra = spelled_in([f for f in t.forms if f.isascii()], words)
+        extra += [w for w in latin_words for f in t.forms if not f.isascii() and mentioned(f, [w])]
+        out.append(replace(t, forms=tuple(dict.fromkeys((*t.forms, *extra)))) if extra else t)
+    return tuple(out)
 
 
 def _occurs(form: str, folded: str) -> bool:
