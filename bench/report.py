@@ -127,7 +127,9 @@ def quality(cmrc: dict | None, drcd: dict | None) -> str:
     rows = [[name, g(d, "index", "chunks"), g(d, "index", "seconds"), g(d, "retrieval", "latency", "p50_ms"),
              g(d, "retrieval", "latency", "p95_ms"), json.dumps(d.get("settings", {}), ensure_ascii=False)]
             for name, d in sets]
-    out += [table(["set", "chunks", "index s", "hybrid p50 ms", "hybrid p95 ms", "settings"], rows)]
+    out += [table(["set", "chunks", "index s", "hybrid p50 ms", "hybrid p95 ms", "settings"], rows), "",
+            "Index seconds and latencies here are timed inside `qa eval`, whatever else the machine runs; "
+            "\"Latency and incremental adds\" below is the reference."]
     limited = [name for name, d in sets if d.get("questions") and g(d, "answers", "questions") is not None
                and d.get("questions", 0) < {"CMRC 2018 trial": 1002, "DRCD dev": 3524}[name] - 10]
     if limited:
