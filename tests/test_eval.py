@@ -51,3 +51,28 @@ def test_eval_reports_the_field_it_asked_and_finds_the_chinese_questions_paragra
     report = json.loads(capsys.readouterr().out)
     assert report["question_field"] == "question_zh" and report["questions"] == 2
     assert report["retrieval"]["bm25"]["R@1"] == 1.0
+
+
+NEWS = {"data": [{"paragraphs": [
+    {"context": "特斯拉2024年交付了180万辆汽车，比上一年略有下降。",
+     "qas": [{"id": "t1", "question": "特斯拉2024年交付了多少辆汽车？", "answers": [{"text": "180万辆", "answer_start": 12}]}]},
+    {"context": "比亚迪2023年的营收为6000亿元，利润大幅增长。",
+     "qas": [{"id": "b1", "question": "比亚迪2023年的营收是多少？", "answers": [{"text": "6000亿元", "answer_start": 11}]}]},
+    {"context": "嫦娥六号从月球背面采集了月壤样品。", "qas": []},
+    {"context": "北京今天下了大雨，气象台发布了暴雨蓝色预警。", "qas": []},
+]}]}
+
+
+def test_eval_asks_swapped_questions_and_reports_their_refusals_by_kind(tmp_path, monkeypatch, capsys):
+    data = tmp_path / "news.json"
+    data.write_text(json.dumps(NEWS, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("QA_MODEL", "hashing:64")
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    assert main(["eval", "--data", str(data), "--json"]) == 0
+    answers = json.loads(capsys.readouterr().out)["answers"]
+    assert answers["swapped_questions"] == 2
+    assert set(answers["abstained_swapped_by_kind"]) <= {"name", "number", "attribute"}
+    assert 0.0 <= answers["abstained_swapped"] <= 1.0
+    assert {"abstain_answerable", "abstain_unanswerable", "abstain_swapped"} <= set(answers["abstention_curve"][0])
+    assert main(["eval", "--data", str(data)]) == 0
+    assert "one term swapped" in capsys.readouterr().out
