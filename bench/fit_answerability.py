@@ -19,7 +19,8 @@ within theirs. Each is first scored held-out: 4 folds by document (sorted docume
 ``(i // 4) % 4``, so removed documents fall into every fold), each fold's confidences from a
 fit on the other three. The threshold is the highest at which no set refuses more than
 ``ANSWERABLE_BUDGET`` of its answerable questions on that held-out curve; the printed report
-gives the curve, per set and kind, and the operating point. ``--write`` stores the models
+gives the curve, per set and kind, and the operating point. The L2 penalty (``L2_CHOICES``) is
+chosen per model the same way: the one whose operating point refuses most. ``--write`` stores the models
 (fitted on all folds), each bias shifted so that its chosen threshold becomes 0.5: every
 confidence the product shows then means the same (below 0.5: refused).
 """
@@ -45,6 +46,7 @@ from qa.answering.models import fitted  # noqa: E402
 FOLDS = 4
 ANSWERABLE_BUDGET = 0.05  # the issue's bar, per set, on the held-out curve the threshold is chosen on
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
+L2_CHOICES = (1e-3, 1e-4)  # the penalty, chosen per model on the same held-out curves
 KINDS = ("removed", "swapped")
 
 
@@ -69,12 +71,12 @@ def table(groups: list[tuple[str, Group]], columns: list[int]) -> dict[str, np.n
             "fold": np.array([fold_of[(s, g.doc)] for s, g in groups])}
 
 
-def held_out_confidences(t: dict[str, np.ndarray]) -> np.ndarray:
-    """Return each question's confidence from a model fitted on the other folds."""
+def held_out_confidences(t: dict[str, np.ndarray], l2: float) -> np.ndarray:
+    """Return each question's confidence from a model fitted (with penalty ``l2``) on the other folds."""
     conf = np.zeros(len(t["y"]))
     for k in range(FOLDS):
         train, test = t["fold"] != k, t["fold"] == k
-        w, b = fit_logistic(t["x"][train], t["y"][train], _weights_of(t["kind"][train]))
+        w, b = fit_logistic(t["x"][train], t["y"][train], _weights_of(t["kind"][train]), l2)
         conf[test] = 1 / (1 + np.exp(-(t["x"][test] @ w + b)))
     return conf
 
@@ -102,13 +104,18 @@ def operating_point(points: list[dict]) -> dict:
 def fit_family(groups: list[tuple[str, Group]], names: tuple[str, ...]) -> tuple[dict, dict]:
     """Return (the model with its threshold, the report) for one family of questions."""
     t = table(groups, [ANSWERABILITY.index(n) for n in names])
-    conf = held_out_confidences(t)
-    points = curve(t, conf)
-    chosen = operating_point(points)
-    w, b = fit_logistic(t["x"], t["y"], _weights_of(t["kind"]))
+    tried = {}
+    for l2 in L2_CHOICES:
+        points = curve(t, held_out_confidences(t, l2))
+        tried[l2] = (points, operating_point(points))
+    # the penalty whose operating point refuses most unanswerable questions (mean over sets and kinds)
+    l2 = max(tried, key=lambda c: np.mean([v for k, v in tried[c][1].items() if k.endswith(KINDS)]))
+    points, chosen = tried[l2]
+    w, b = fit_logistic(t["x"], t["y"], _weights_of(t["kind"]), l2)
     # Shifted so that the chosen threshold reads 0.5: one scale for every model's confidence.
     th = chosen["threshold"]
-    model = {**_weights(names, w, b - float(np.log(th / (1 - th)))), "threshold": 0.5, "chosen_threshold": th}
+    model = {**_weights(names, w, b - float(np.log(th / (1 - th)))), "threshold": 0.5, "chosen_threshold": th,
+             "l2": l2}
     counts = {f"{s} {k}": int(((t["set"] == s) & (t["kind"] == k)).sum())
               for s in sorted(set(t["set"])) for k in ("answerable", *KINDS)}
     return model, {"questions": counts, "held_out_operating_point": chosen, "held_out_curve": points}

@@ -154,16 +154,25 @@ def answerability_rows(groups: list[Group], w: np.ndarray, b: float, cross: np.n
     return np.stack(rows).astype(np.float64) if rows else np.zeros((0, len(ranking.ANSWERABILITY)))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1e-3,
-                 steps: int = 3000) -> tuple[np.ndarray, float]:
-    """Return raw-feature weights and bias of a weighted logistic regression (features standardised in the fit)."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1e-4,
+                 steps: int = 50) -> tuple[np.ndarray, float]:
+    """Return raw-feature weights and bias of a weighted, L2-regularised logistic regression,
+    fitted by Newton's method on standardised features. ``l2`` 1e-4 rather than 1e-3: on the
+    held-out curves of bench/fit_answerability.py it refuses 2–3 points more of both kinds of
+    unanswerable question at the same answerable budget (1e-5: no further change)."""
     mu, sd = _standardise(x)
     xs = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
     w = np.zeros(xs.shape[1])
     weight = weight / weight.sum()
+    penalty = np.r_[np.full(xs.shape[1] - 1, l2), 0.0]  # the bias is not shrunk
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(xs @ w)))
-        w -= 1.0 * (xs.T @ ((p - y) * weight) + l2 * np.r_[w[:-1], 0])
+        p = 1 / (1 + np.exp(-np.clip(xs @ w, -30, 30)))
+        gradient = xs.T @ ((p - y) * weight) + penalty * w
+        hessian = (xs * (p * (1 - p) * weight)[:, None]).T @ xs + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
     return w[:-1] / sd, float(w[-1] - (w[:-1] * mu / sd).sum())
 
 
