@@ -21,8 +21,8 @@ fit on the other three. The threshold is the highest at which no set refuses mor
 ``ANSWERABLE_BUDGET`` of its answerable questions on that held-out curve; the printed report
 gives the curve, per set and kind, and the operating point. The L2 penalty (``L2_CHOICES``) is
 chosen per model the same way: the one whose operating point refuses most. ``--write`` stores the models
-(fitted on all folds), each bias shifted so that its chosen threshold becomes 0.5: every
-confidence the product shows then means the same (below 0.5: refused).
+(fitted on all folds), each bias shifted so that its chosen threshold becomes
+``qa.answering.models.REFUSE_BELOW`` (0.5): every confidence the product shows then means the same.
 """
 from __future__ import annotations
 
@@ -114,8 +114,7 @@ def fit_family(groups: list[tuple[str, Group]], names: tuple[str, ...]) -> tuple
     w, b = fit_logistic(t["x"], t["y"], _weights_of(t["kind"]), l2)
     # Shifted so that the chosen threshold reads 0.5: one scale for every model's confidence.
     th = chosen["threshold"]
-    model = {**_weights(names, w, b - float(np.log(th / (1 - th)))), "threshold": 0.5, "chosen_threshold": th,
-             "l2": l2}
+    model = {**_weights(names, w, b - float(np.log(th / (1 - th)))), "chosen_threshold": th, "l2": l2}
     counts = {f"{s} {k}": int(((t["set"] == s) & (t["kind"] == k)).sum())
               for s in sorted(set(t["set"])) for k in ("answerable", *KINDS)}
     return model, {"questions": counts, "held_out_operating_point": chosen, "held_out_curve": points}
@@ -143,11 +142,11 @@ def main(argv: list[str] | None = None) -> None:
             report[name]["model"] = models[name]
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if args.write:
-        data = json.loads(RANKER_JSON.read_text(encoding="utf-8"))
-        data.update(models)
-        data["answerability_fitted_on"] = {s: {"answerable": len(a), "unanswerable": len(u)}
-                                           for s, (a, u) in collected(args).items()}
-        RANKER_JSON.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        shipped = json.loads(RANKER_JSON.read_text(encoding="utf-8"))
+        shipped.update(models)
+        shipped["answerability_fitted_on"] = {s: {"answerable": len(a), "unanswerable": len(u)}
+                                              for s, (a, u) in data.items()}
+        RANKER_JSON.write_text(json.dumps(shipped, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

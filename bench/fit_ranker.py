@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from qa.answering import features as ranking  # noqa: E402
 from qa.answering.ranking import gather, rank_sentences  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.eval.retrieval import load_squad  # noqa: E402
-from qa.eval.swaps import swapped_questions  # noqa: E402
+from qa.eval.swaps import document_key, swapped_questions  # noqa: E402
 from qa.text import detect_language  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 
@@ -73,12 +72,6 @@ def _ask(kb: KnowledgeBase, text: str, answers: tuple[str, ...], doc: str = "", 
                  bool(row[TYPED]))
 
 
-def document(title: str) -> str:
-    """Return the document a paragraph belongs to: its title, or for XQuAD's ``d<doc>p<n>`` ids
-    (no titles) the article ``d<doc>``, so that folds never split an article."""
-    return m.group(1) if (m := re.fullmatch(r"(d\d+)p\d+", title)) else title
-
-
 def collect(path: str, paragraphs: int | None, swaps: bool = False) -> tuple[list[Group], list[Group]]:
     """Return (answerable, unanswerable) groups of a SQuAD file (``path``, or ``path:field`` to
     read the questions from another field, e.g. ``question_zh``). The unanswerable ones are every
@@ -93,7 +86,7 @@ def collect(path: str, paragraphs: int | None, swaps: bool = False) -> tuple[lis
     titles = sorted({a.title for a in articles})
     held = {t for i, t in enumerate(titles) if i % 4 == 0}
     held_ids = {a.id for a in articles if a.title in held}
-    doc = {a.id: document(a.title) for a in articles}
+    doc = {a.id: document_key(a)[1] for a in articles}
     with tempfile.TemporaryDirectory() as tmp:
         kb = KnowledgeBase(Path(tmp) / "index", settings=Settings.from_env())
         kb.add(articles)

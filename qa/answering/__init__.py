@@ -5,6 +5,7 @@ Modules, in the order an answer is made: ``followup`` (carry a previous turn's t
 query), ``candidates`` (the sentences of the passages), ``features`` (what the ranker sees of
 each), ``models`` (the fitted ranker and answerability models, ``ranker.json``), ``ranking``
 (scores and confidence), ``english`` (notes and unmentioned names for English questions),
-``refusal`` (the note that says what the closest passages lack when the answer is refused), ``reasons`` (purpose and cause sentences for why-questions, one per article),
+``refusal`` (the note that says what the closest passages lack when the answer is refused),
+``reasons`` (purpose and cause sentences for why-questions, one per article),
 ``selection`` (which sentences to quote, as spans), ``pipeline`` (the ``Answer``).
 """

@@ -158,7 +158,7 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
 def missing(terms: Sequence[Term], words: Collection[str], folded: str = "") -> float:
     """Return the share of ``terms`` that a text with search tokens ``words`` (and search form
     ``folded``) does not mention (0 without terms)."""
-    return sum(not present(t, words, folded) for t in terms) / len(terms) if terms else 0.0
+    return sum(missing_in(terms, words, folded))
 
 
 def missing_in(terms: Sequence[Term], words: Collection[str], folded: str = "") -> tuple[float, float]:

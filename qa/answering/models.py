@@ -25,8 +25,9 @@ MODELS_FILE = Path(__file__).with_name("ranker.json")
 # features carry no signal: only meaning, the question's words in their Chinese senses (in the
 # sentence and around it) and the answer type order the candidates.
 CROSS_LINGUAL_FEATURES = ("dense", "overlap", "cue", "context")
-# The answerability threshold of a model file written before thresholds were stored with the models.
-DEFAULT_THRESHOLD = 0.35
+# Confidence below which an answer is refused, for every answerability model: bench/fit_answerability.py
+# chooses each model's threshold on its held-out curve and folds it into the bias so that it reads 0.5.
+REFUSE_BELOW = 0.5
 _EXP_LIMIT = 700.0  # math.exp overflows a float past ~709
 
 
@@ -36,7 +37,6 @@ class Linear:
 
     weights: Mapping[str, float]
     bias: float
-    threshold: float = DEFAULT_THRESHOLD  # answerability models: refuse below this confidence
 
     def apply(self, rows: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
         """Return ``rows @ w + bias`` with ``w`` in the order of ``names`` (missing names weigh 0)."""
@@ -65,8 +65,7 @@ def fitted() -> FittedModels:
         KeyError: the file lacks a model (written by another version of bench/fit_ranker.py).
     """
     data = json.loads(MODELS_FILE.read_text(encoding="utf-8"))
-    part = {name: Linear(dict(data[name]["weights"]), float(data[name]["bias"]),
-                         float(data[name].get("threshold", DEFAULT_THRESHOLD)))
+    part = {name: Linear(dict(data[name]["weights"]), float(data[name]["bias"]))
             for name in ("ranker", "answerability", "answerability_lexical", "cross_lingual",
                          "answerability_cross_lingual")}
     return FittedModels(part["ranker"], part["answerability"], part["answerability_lexical"], part["cross_lingual"],

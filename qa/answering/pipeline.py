@@ -67,7 +67,7 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
     # Microsoft and Suleyman need not find "Microsoft" in the sentence that answers it.
     ranking = rank_sentences(evidence, query, passages, qvec, model, cross_lingual=lang == "en", asked=question)
     conf = ranking.confidence
-    refused = not ranking.candidates or conf < models.answerability_model(model, lang == "en").threshold or absent
+    refused = not ranking.candidates or conf < models.REFUSE_BELOW or absent
     notes: tuple[str, ...] = (english.ENGLISH_NOTE,) if lang == "en" else ()
     if refused:
         why = english.absent_note(absent) if absent else refusal.explain(question, lang, ranking)

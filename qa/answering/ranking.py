@@ -28,6 +28,7 @@ class SentenceRanking:
     scores: np.ndarray
     answerability: np.ndarray
     confidence: float
+    terms: tuple[Term, ...] = ()  # the question's salient terms, spelled as the candidates write them
 
 
 def empty_ranking(passages: Sequence[Passage]) -> SentenceRanking:
@@ -60,7 +61,8 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage]) -> Evid
 
 
 def _passage_missing(terms: Sequence[Term], passages: Sequence[Passage]) -> list[tuple[float, float]]:
-    """Return, per passage, the shares of ``terms`` (names; numbers and attributes) that neither it nor its title mentions."""
+    """Return, per passage, the shares of ``terms`` (names; numbers and attributes) that neither
+    it nor its title mentions."""
     if not terms:
         return [(0.0, 0.0)] * len(passages)
     out = []
@@ -96,4 +98,5 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     scores = models.order(matrix, cross_lingual)
     absent = missing(terms, every_word, search_form(" ".join(c.text for c in cands)))
     row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
-    return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual))
+    return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual),
+                           terms)

@@ -19,7 +19,7 @@ import numpy as np
 from qa.answering.ranking import SentenceRanking
 from qa.text import search_form, tokenize
 from qa.text.questions import question_type
-from qa.text.salient import Term, present, salient_terms, spelled
+from qa.text.salient import Term, present
 
 # What each question type asks for, as a note names it.
 _ASKED = {"zh": {"why": "原因", "amount": "数字", "when": "时间", "where": "地点", "who": "人名"},
@@ -27,8 +27,9 @@ _ASKED = {"zh": {"why": "原因", "amount": "数字", "when": "时间", "where":
 
 
 def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
-    """Return the note explaining why ``query`` was refused given its ``ranking``, in ``lang``
-    ("zh" or "en"); None when nothing specific can be said (no candidates, nothing lacking)."""
+    """Return the note explaining why ``query`` was refused given its ``ranking`` (whose
+    ``terms`` are the question's salient terms), in ``lang`` ("zh" or "en"); None when nothing
+    specific can be said (no candidates, nothing lacking)."""
     if not ranking.candidates:
         return None
     best = ranking.candidates[int(np.argmax(ranking.scores))]
@@ -36,7 +37,7 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
     everything = " ".join(c.text for c in ranking.candidates)
     anywhere, folded_all = frozenset(tokenize(everything)), search_form(everything)
     around, folded = frozenset(tokenize(text)), search_form(text)
-    terms = spelled(salient_terms(query), anywhere | around)
+    terms = ranking.terms  # the ones the answerability model read
     found = [t for t in terms if present(t, around, folded)]
     lacking = [t for t in terms if not present(t, around, folded)]
     elsewhere = [t for t in lacking if present(t, anywhere, folded_all)]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from qa.index import fts
+from qa.answering.models import REFUSE_BELOW
 from qa.answering.selection import ranked_quotes
 from qa.eval.swaps import swapped_questions
 from qa.text import split_sentences, tokenize
@@ -145,7 +146,8 @@ def format_answers(report: dict[str, Any]) -> list[str]:
     lines = [f"answers     hit@1 {report['hit@1']:.4f}  hit@3 {report['hit@3']:.4f}  "
              f"offsets exact {report['offsets_exact']:.4f} ({report['quotes']} quotes, "
              f"{report['quote_chars_per_answer']:.0f} characters an answer)",
-             f"  abstained at the shipped threshold (0.50; chosen on held-out curves by bench/fit_answerability.py):",
+             f"  abstained below confidence {REFUSE_BELOW:.2f} (thresholds chosen on held-out curves by "
+             "bench/fit_answerability.py):",
              f"    answerable {report['abstained_answerable']:.4f}, "
              f"own document removed {report['abstained_unanswerable']:.4f} ({report['questions']} questions), "
              f"one term swapped {report['abstained_swapped']:.4f} ({report['swapped_questions']} questions: "

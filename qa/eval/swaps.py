@@ -104,7 +104,7 @@ def swapped_questions(articles: Sequence[Article], questions: Sequence[Asked]) -
     to its next kind when no replacement fits); a question with no salient term, or whose
     paragraph is not among ``articles``, gives none.
     """
-    document_of = {a.id: _document_key(a) for a in articles}
+    document_of = {a.id: document_key(a) for a in articles}
     documents = _documents(articles, document_of)
     asked = [(q, document_of[q.paragraph_id], _parse(q.text)) for q in questions if q.paragraph_id in document_of]
     pools = _name_pools([(p, documents[d]) for _, d, p in asked], list(documents.values()))
@@ -123,9 +123,10 @@ def swapped_questions(articles: Sequence[Article], questions: Sequence[Asked]) -
     return out
 
 
-def _document_key(article: Article) -> tuple[str, str]:
-    """Return the document an article (paragraph) belongs to: its title, or, when load_squad had
-    none to give (XQuAD), the data entry its id names."""
+def document_key(article: Article) -> tuple[str, str]:
+    """Return the document an article (paragraph) of a SQuAD-format set belongs to: its title, or,
+    when load_squad had none to give (XQuAD), the data entry its id names (``d3p7`` → ``d3``).
+    Held-out folds split by it, so that no article is in two folds."""
     if article.title and article.title != article.id:
         return ("title", article.title)
     m = _PARAGRAPH_ID.fullmatch(article.id)

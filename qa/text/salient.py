@@ -100,10 +100,10 @@ def salient_terms(question: str) -> tuple[Term, ...]:
     in either script once :func:`spelled` adds the spellings the articles use.
     """
     english = keyword_language(question) == "en"
-    terms = _english_names(question) if english else _chinese_names(question)
-    terms += _english_numbers(question) if english else [Term("number", n, (n,))
-                                                          for n in _NUMBER.findall(search_form(question))]
-    terms += _attributes(question, english)
+    folded, searched = search_form(question), frozenset(tokenize(question))
+    terms = _english_names(question, folded) if english else _chinese_names(question, folded, searched)
+    terms += _english_numbers(folded) if english else [Term("number", n, (n,)) for n in _NUMBER.findall(folded)]
+    terms += _attributes(question, folded, searched, english)
     seen: set[str] = set()
     out = []
     for t in terms:
@@ -152,11 +152,9 @@ def _occurs(form: str, folded: str) -> bool:
     return re.search(rf"(?<![a-z0-9.]){re.escape(form)}(?![a-z0-9]|\.\d)", folded) is not None
 
 
-def _chinese_names(question: str) -> list[Term]:
+def _chinese_names(question: str, folded: str, searched: frozenset[str]) -> list[Term]:
     out = []
     proper, common = dictionary_kinds()
-    folded = search_form(question)
-    searched = set(tokenize(question))
     for word, tag in tagged(folded):
         # the tagger may cut a Latin word apart ("0a0" → "0" + "a0") or join words across a
         # boundary (巴利冈是 → 冈是): a name must be a whole word and a search token too
@@ -169,9 +167,8 @@ def _chinese_names(question: str) -> list[Term]:
     return out
 
 
-def _english_names(question: str) -> list[Term]:
+def _english_names(question: str, folded: str) -> list[Term]:
     out = []
-    folded = search_form(question)
     for name, forms in names(question):
         name = name.rstrip("'")  # the Panthers' defense
         words = name.split()
@@ -211,16 +208,17 @@ def dictionary_kinds() -> tuple[frozenset[str], frozenset[str]]:
         if len(e["simplified"]) > 1:
             senses.setdefault(e["simplified"], []).extend(d for d in e["definitions"] if not _NOTE.match(d))
     kinds = {w: {_PROPER.match(d) is not None for d in ds} for w, ds in senses.items() if ds}
-    proper, common = sorted(w for w, k in kinds.items() if k == {True}), sorted(w for w, k in kinds.items() if k == {False})
+    proper = sorted(w for w, k in kinds.items() if k == {True})
+    common = sorted(w for w, k in kinds.items() if k == {False})
     store_json(path, {"proper": proper, "common": common})
     return frozenset(proper), frozenset(common)
 
 
-def _english_numbers(question: str) -> list[Term]:
-    """Return the numbers of an English question, an amount also in the units Chinese news
-    writes it in ("$6.6 billion" → 66亿, "650 million" → 6.5亿, "20,000" → 2万)."""
+def _english_numbers(folded: str) -> list[Term]:
+    """Return the numbers of an English question (its search form), an amount also in the units
+    Chinese news writes it in ("$6.6 billion" → 66亿, "650 million" → 6.5亿, "20,000" → 2万)."""
     out = []
-    for m in _ENGLISH_AMOUNT.finditer(search_form(question)):
+    for m in _ENGLISH_AMOUNT.finditer(folded):
         digits, scale = m.group(1).replace(",", ""), m.group(2)
         value = float(digits) * _SCALES.get(scale or "", 1)
         chinese = [f"{value / unit:g}{name}" for unit, name in ((1e8, "亿"), (1e4, "万")) if value >= unit]
@@ -228,10 +226,9 @@ def _english_numbers(question: str) -> list[Term]:
     return out
 
 
-def _attributes(question: str, english: bool) -> list[Term]:
-    searched = set(tokenize(question))
+def _attributes(question: str, folded: str, searched: frozenset[str], english: bool) -> list[Term]:
     # one character (岁, 税) only as a word of its own, not inside 岁月 or 税务局
-    found = [(m, _GROUP_OF[m]) for m in _CHINESE_ATTRIBUTE.findall(search_form(question)) if len(m) > 1 or m in searched]
+    found = [(m, _GROUP_OF[m]) for m in _CHINESE_ATTRIBUTE.findall(folded) if len(m) > 1 or m in searched]
     if english:  # the English word stays the term's text: refusal notes quote it
         found += [(m.lower(), _FIRST[ENGLISH_ATTRIBUTES[m.lower()]]) for m in _ENGLISH_ATTRIBUTE.findall(question)
                   if ENGLISH_ATTRIBUTES[m.lower()] in _FIRST]
