@@ -3,15 +3,19 @@ duplicate groups the index writer (qa.index.writing) forms from them through Kno
 from __future__ import annotations
 
 import hashlib
+import inspect
 from pathlib import Path
 
 import numpy as np
 import pytest
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa.config import Settings
 from qa.index import lookups
 from qa.kb import KnowledgeBase
-from qa.text.duplicates import band_keys, content_key, signature, similarity
+from qa.text.duplicates import band_keys, content_key, shingles, signature, similarity
 from qa.types import Article
 from tests.helpers import hashing_settings
 
@@ -131,6 +135,26 @@ def test_signature_and_band_keys_are_byte_identical_to_the_stored_ones():
     assert keys[0].hex() == "0fd8f8c1c642d65e" and keys[-1].hex() == "d099e094d3ca29c1"
     assert hashlib.sha1(b"".join(keys)).hexdigest() == "9e84bbb02517e9d6614f7c06b266f5671f417e70"
     assert hashlib.sha1(signature("")).hexdigest() == "7435ea3906b93791ea09fa3733e6cabdb1109901"
+
+
+def _datasketch_signature(text: str, num_perm: int) -> bytes:
+    """The signature as datasketch's own MinHash.update_batch computes it (legacy scheme, seed 1)."""
+    minhash = MinHash(num_perm=num_perm, seed=1, **({"scheme": "legacy"} if "scheme" in
+                      inspect.signature(MinHash.__init__).parameters else {}))
+    minhash.update_batch([s.encode("utf-8") for s in shingles(text)])
+    return np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("微软與OpenAI投资苏莱曼的１２3 ，。\n𠀀é"), max_size=80),
+       st.sampled_from([16, 128]))
+def test_signature_equals_datasketch_update_batch_byte_for_byte(text, num_perm):
+    assert signature(text, num_perm=num_perm) == _datasketch_signature(text, num_perm)
+
+
+def test_signature_of_long_articles_equals_datasketch():
+    for text in (SEED_000, SEED_001, SEED_000 + SEED_001):
+        assert signature(text) == _datasketch_signature(text, 128)
 
 
 def test_band_keys_are_shared_by_the_repost_not_by_the_other_article():
