@@ -75,7 +75,7 @@ class KnowledgeBase:
 
     @property
     def _writer(self) -> IndexWriter:
-        """The write path (imported on first write: it pulls in datasketch and scipy, ~0.9 s)."""
+        """The write path (imported on first write, so that answering never loads it)."""
         if self._index_writer is None:
             from qa.index.writer import IndexWriter
 

@@ -47,7 +47,7 @@ def main() -> None:
     kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=index, model="hashing:32", backend=backend))
     kb.reader.exists()  # connects to Milvus now (the folder: a stat), so kills land inside updates
     tokenize("预热分词器")  # load jieba's dictionary before "ready", so kills land inside updates
-    importlib.import_module("qa.index.writer")  # and the write path (datasketch, scipy: ~1 s on first write)
+    importlib.import_module("qa.index.writer")  # and the write path (imported on first write)
     print("ready", flush=True)
     i = start
     while True:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from qa.config import Settings
 from qa.index import lookups
 from qa.kb import KnowledgeBase
+from qa.text import duplicates
 from qa.text.duplicates import band_keys, content_key, shingles, signature, similarity
 from qa.types import Article
 from tests.helpers import hashing_settings
@@ -137,10 +138,15 @@ def test_signature_and_band_keys_are_byte_identical_to_the_stored_ones():
     assert hashlib.sha1(signature("")).hexdigest() == "7435ea3906b93791ea09fa3733e6cabdb1109901"
 
 
+def _datasketch_minhash(num_perm: int) -> MinHash:
+    """An empty datasketch MinHash as the index's signatures use it (legacy scheme, seed 1)."""
+    legacy = {"scheme": "legacy"} if "scheme" in inspect.signature(MinHash.__init__).parameters else {}
+    return MinHash(num_perm=num_perm, seed=1, **legacy)
+
+
 def _datasketch_signature(text: str, num_perm: int) -> bytes:
     """The signature as datasketch's own MinHash.update_batch computes it (legacy scheme, seed 1)."""
-    minhash = MinHash(num_perm=num_perm, seed=1, **({"scheme": "legacy"} if "scheme" in
-                      inspect.signature(MinHash.__init__).parameters else {}))
+    minhash = _datasketch_minhash(num_perm)
     minhash.update_batch([s.encode("utf-8") for s in shingles(text)])
     return np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
 
@@ -150,6 +156,13 @@ def _datasketch_signature(text: str, num_perm: int) -> bytes:
        st.sampled_from([16, 128]))
 def test_signature_equals_datasketch_update_batch_byte_for_byte(text, num_perm):
     assert signature(text, num_perm=num_perm) == _datasketch_signature(text, num_perm)
+
+
+def test_permutations_are_datasketchs():
+    for num_perm in (16, 128):
+        a, b = _datasketch_minhash(num_perm).permutations
+        ours = duplicates._permutations(num_perm)
+        assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
 
 
 def test_signature_of_long_articles_equals_datasketch():

@@ -8,6 +8,7 @@ No timings here (bench/ingest_bench.py measures).
 """
 from __future__ import annotations
 
+import inspect
 import re
 import sqlite3
 import sys
@@ -61,7 +62,8 @@ def ref_signature(text: str, num_perm: int = duplicates.NUM_PERM) -> bytes:
     clean = "".join(ch for ch in ref_search_form(text) if unicodedata.category(ch)[0] in "LN")
     size = duplicates.SHINGLE_SIZE
     grams = ({clean} if clean else set()) if len(clean) <= size else {clean[i:i + size] for i in range(len(clean) - size + 1)}
-    minhash = MinHash(num_perm=num_perm, seed=1, **duplicates._SCHEME)
+    legacy = {"scheme": "legacy"} if "scheme" in inspect.signature(MinHash.__init__).parameters else {}
+    minhash = MinHash(num_perm=num_perm, seed=1, **legacy)
     minhash.update_batch([s.encode("utf-8") for s in sorted(grams)])
     return np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
 

@@ -46,7 +46,7 @@ def open_backend(settings: Settings, folder: IndexDir, encoder: Callable[[], Enc
     address = parse_backend(settings.backend)
     if address.kind == FOLDER:
         def target() -> Any:
-            from qa.index.folder_target import FolderTarget  # the write path: datasketch, scipy
+            from qa.index.folder_target import FolderTarget  # the write path: numpy-heavy, only when writing
             return FolderTarget(folder, settings, encoder)
         return Backend(address, str(folder.path), IndexReader(folder), target, lambda view: index_status(folder, view))
     from qa.index import milvus_target, milvus_view
