@@ -17,6 +17,7 @@ from typing import Any
 from qa.index import lookups
 from qa.index import store
 from qa.index.folder import VECTORS_NAME, VECTORS_STAMP, IndexDir, write_json_atomic
+from qa.index.owners import SentenceOwners
 from qa.index.view import ReadView, load_vectors, sync_vectors
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,9 @@ def snapshot_if_due(data_dir: Path, conn: sqlite3.Connection, *, force: bool = F
     _, _, gen = sync_vectors(conn, vectors, int(meta["dim"]))
     vectors.save(data_dir / VECTORS_NAME)
     write_json_atomic(data_dir / VECTORS_STAMP, {"generation": gen, "vectors": len(vectors)})
+    owners = SentenceOwners.load(data_dir)  # saved beside it, so readers need not scan the sentences
+    owners.catch_up(conn)
+    owners.save(data_dir)
     with store.transaction(conn):
         store.set_meta(conn, {"changed_since_snapshot": 0})
     log.info("saved vector snapshot of %d vectors at generation %d", len(vectors), gen)

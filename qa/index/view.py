@@ -23,6 +23,7 @@ from qa.index import fts, lookups, store
 from qa.errors import IndexNotFoundError, IndexReadOnlyError
 from qa.index.filters import Filters
 from qa.index.folder import DB_NAME, VECTORS_NAME, IndexDir
+from qa.index.owners import SentenceOwners
 from qa.index.vectors import ADD_BATCH, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class ReadView:
     vectors: VectorIndex
     meta: dict[str, str]
     generation: int
+    # The chunk of each sentence (dense hits are sentences), caught up with the generation.
+    owners: SentenceOwners = field(default_factory=SentenceOwners, compare=False)
     # Chunk counts of the query terms looked up in this generation (idf for BM25 term pruning
     # and the answer ranker): questions share many terms, and a new generation starts afresh.
     term_docs: dict[str, int] = field(default_factory=dict, compare=False)
@@ -57,7 +60,13 @@ class ReadView:
         return self.vectors.search(vector, limit, allowed)
 
     def sentence_chunks(self, sentence_ids: Sequence[int]) -> dict[int, int]:
-        return lookups.sentence_chunks(self.conn, sentence_ids)
+        """The chunk of each sentence, from the in-memory map (:mod:`qa.index.owners`); a sentence
+        newer than the map (a write between two refreshes) is looked up in the database."""
+        found = self.owners.chunks(sentence_ids)
+        missing = [sid for sid in sentence_ids if sid not in found]
+        if missing:
+            found.update(lookups.sentence_chunks(self.conn, missing))
+        return found
 
     def chunks_by_id(self, chunk_ids: Sequence[int]) -> dict[int, store.StoredChunk]:
         return lookups.chunks_by_rowid(self.conn, chunk_ids)
@@ -131,8 +140,10 @@ class IndexReader:
         view = self._view
         if store.generation(view.conn) != view.generation:
             added, removed, gen = sync_vectors(view.conn, view.vectors, int(view.meta["dim"]))
+            view.owners.catch_up(view.conn)
             log.info("index moved to generation %d: %d vectors added, %d removed", gen, added, removed)
-            self._view = ReadView(view.data_dir, view.conn, view.vectors, store.get_meta(view.conn), gen)
+            self._view = ReadView(view.data_dir, view.conn, view.vectors, store.get_meta(view.conn), gen,
+                                  view.owners)
         return self._view
 
     def _open(self) -> ReadView:
@@ -144,7 +155,9 @@ class IndexReader:
         meta = store.get_meta(conn)
         vectors = load_vectors(data, meta)
         _, _, gen = sync_vectors(conn, vectors, int(meta["dim"]))
-        return ReadView(data, conn, vectors, meta, gen)
+        owners = SentenceOwners.load(data)
+        owners.catch_up(conn)
+        return ReadView(data, conn, vectors, meta, gen, owners)
 
 
 def open_database(db: Path) -> sqlite3.Connection:
