@@ -6,8 +6,8 @@ setting names, opened), ``filters`` (date and outlet filters), ``rows`` (what a 
 changes; the SQLite rows), ``writing`` (articles → rows of one write), ``writer`` (add/remove/sync/
 build: embed without the lock, commit under it), ``folder_target`` (the folder's commit: one SQLite
 transaction, FAISS snapshot, manifest), ``store`` (SQLite schema and writes), ``fts`` (BM25 over
-FTS5), ``vectors`` (the FAISS wrapper), ``owners`` (each sentence's chunk, in readers' memory), ``folder`` (layout, lock, manifest, atomic swap), ``view``
-(a read view that follows writers), ``lookups`` (read-side queries), ``status`` (write summaries,
+FTS5), ``vectors`` (the FAISS wrapper), ``owners`` (each sentence's chunk, in readers' memory),
+``folder`` (layout, lock, manifest, atomic swap), ``view`` (a read view that follows writers), ``lookups`` (read-side queries), ``status`` (write summaries,
 index status, FAISS snapshots), ``compat`` (whether an index fits this process: format, model,
 weights, chunking), ``milvus_schema`` (the Milvus collections), ``milvus_store`` (the client and
 its calls), ``milvus_rows`` (ordered writes with a commit mark, recovery), ``milvus_target``

@@ -135,7 +135,7 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     draws in its legacy scheme, made once.
 
     Drawn here rather than by constructing a ``MinHash``: importing datasketch (its LSH, storage
-    back-ends and scipy) took 0.7 s in every writing process and worker. tests/test_dedup.py checks
+    back-ends and scipy) took 0.56 s in every writing process. tests/test_dedup.py checks
     these values, and whole signatures, against datasketch itself.
     """
     gen = np.random.RandomState(_SEED)
