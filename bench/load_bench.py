@@ -2,15 +2,19 @@
 then saturation, idle and while indexing.
 
 Starts ``app.py`` as a subprocess on a free port of 127.0.0.1 with a temporary index built from a
-copy of ``corpus/``, then runs ``--sessions`` concurrent chat sessions through ``gradio_client``
-(the ``/ask`` endpoint), each with its own client, Gradio session and conversation history
-(follow-ups included; a new conversation every few turns), asking a fixed mix of Chinese and
-English questions, for ``--duration`` seconds. Then the same again while an indexing job runs:
-``python -m qa.ui.cli index add`` subprocesses against the same index, one batch of synthetic
-articles after another, until the phase ends. Counts requests and errors (an exception, no
-reply, or a "⚠" refusal), latency p50/p95 (queue wait included: the app answers 4 at a time),
-and the app's memory. Everything stays on 127.0.0.1 and stops by itself (duration, a cap on
-requests per session, timeouts). Writes ``bench/results/load.json``.
+copy of ``corpus/``, then runs ``--sessions`` concurrent chat sessions against the ``/ask``
+endpoint, each with its own Gradio session and conversation history (follow-ups included; a new
+conversation every few turns), asking a fixed mix of Chinese and English questions, for
+``--duration`` seconds. The sessions speak Gradio's HTTP API over one shared connection pool
+(``--client http``, the default: ~5 ms of CPU per answer), or each through its own
+``gradio_client`` (``--client gradio``: 69-169 ms per answer, more than the app spends, so on one
+machine it bounds the result); see ``bench/load_client.py``. Then the same again while an
+indexing job runs: ``python -m qa.ui.cli index add`` subprocesses against the same index, one
+batch of synthetic articles after another, until the phase ends. Counts requests and errors (an
+exception, no reply, or a "⚠" refusal), latency p50/p95 (queue wait included: the app answers 4
+at a time), the app's memory, and the CPU seconds the app and the load generator each spent (and
+per answer). Everything stays on 127.0.0.1 and stops by itself (duration, a cap on requests per
+session, timeouts). Writes ``bench/results/load.json``.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
 from benchutil import DEV_SETS, RESULTS, ROOT, machine, pct, rss_mb, write_json  # noqa: E402
+from load_client import CLIENTS, callers  # noqa: E402
 
 from tests.appserver import running_app  # noqa: E402
 
@@ -41,6 +46,7 @@ EXAMPLE = """example:
   .venv/bin/python bench/load_bench.py                          # 32 sessions, 60 s idle + 60 s indexing
   QA_MODEL=hashing .venv/bin/python bench/load_bench.py --sessions 4 --duration 10 --out /tmp/load.json
   .venv/bin/python bench/load_bench.py --think 5,15 --readers-duration 180   # 32 readers first, then saturation
+  .venv/bin/python bench/load_bench.py --no-indexing --duration 40 --client gradio  # one gradio_client per session
 """
 # (question, follow-up or None): the mix each session cycles through, from its own offset.
 QUESTIONS = [
@@ -69,7 +75,7 @@ def reply_text(chat: Any) -> str:
 
 @dataclass
 class Session:
-    """One chat session: its own client (so its own Gradio session state) and conversation."""
+    """One chat session: its own caller of ``/ask`` (so its own Gradio session state) and conversation."""
 
     number: int
     client: Any
@@ -91,7 +97,7 @@ class Session:
         self.turn += 1
         t0 = time.perf_counter()
         try:
-            chat, *_ = self.client.predict(question, self.chat, api_name="/ask")
+            chat = self.client.ask(question, self.chat)
         except Exception as exc:  # any failure of the call is an error of the run
             self.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
             return
@@ -101,20 +107,6 @@ class Session:
             self.errors.append(f"bad reply to {question!r}: {text[:200]!r}")
         else:
             self.chat = chat
-
-
-def make_sessions(url: str, count: int) -> list[Session]:
-    """Return ``count`` sessions, each with its own client (connected before any timing)."""
-    # gradio_client ORs its analytics_enabled argument with this variable: set it, or each client
-    # starts a telemetry thread that tries to reach the Hugging Face Hub.
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    from gradio_client import Client
-
-    def connect(i: int) -> Session:
-        return Session(i, Client(url, verbose=False, analytics_enabled=False,
-                                 httpx_kwargs={"timeout": REQUEST_TIMEOUT_S}, download_files=False))
-
-    return [connect(i) for i in range(count)]
 
 
 def load_phase(sessions: list[Session], duration_s: float | None, max_per_session: int,
@@ -149,14 +141,14 @@ def load_phase(sessions: list[Session], duration_s: float | None, max_per_sessio
     watcher = threading.Thread(target=watch_memory, args=(stop,), daemon=True)
     watcher.start()
     threads = [threading.Thread(target=loop, args=(s,), daemon=True) for s in sessions]
-    cpu0 = _cpu_seconds(app_pid), _cpu_seconds(os.getpid())
+    cpu0 = _cpu_now(app_pid)
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    app_cpu, client_cpu = _cpu_seconds(app_pid) - cpu0[0], _cpu_seconds(os.getpid()) - cpu0[1]
+    used = [b - a for a, b in zip(cpu0, _cpu_now(app_pid))]
     stop.set()
     latencies = [ms for s in sessions for ms in s.latencies]
     errors = [e for s in sessions for e in s.errors]
@@ -165,7 +157,7 @@ def load_phase(sessions: list[Session], duration_s: float | None, max_per_sessio
             "seconds": round(wall, 1), "requests": requests, "errors": len(errors),
             "error_samples": errors[:5], "requests_per_s": round(requests / wall, 2),
             "latency": {**pct(latencies), "max_ms": round(max(latencies), 1) if latencies else 0.0},
-            "app_rss_peak_mb": max(peak), **cpu_share(app_cpu, client_cpu, requests)}
+            "app_rss_peak_mb": max(peak), **cpu_share(*used, requests)}
 
 
 def _cpu_seconds(pid: int | None) -> float:
@@ -180,15 +172,32 @@ def _cpu_seconds(pid: int | None) -> float:
         return 0.0
 
 
-def cpu_share(app_cpu: float, client_cpu: float, requests: int) -> dict[str, Any]:
-    """Return where a phase's CPU went: the app's and the load generator's CPU seconds, the app's
-    CPU per answer, and the answers/s the app's own CPU would allow on every core of the machine
-    (the sessions' clients run on the same 2 cores here and take their share)."""
+def _cpu_now(app_pid: int | None) -> tuple[float, float, float]:
+    """Return the CPU seconds used so far by the app (with its children), by this process, and by
+    the whole machine (busy time of every core; 0 without psutil)."""
+    try:
+        import psutil
+
+        t = psutil.cpu_times()
+        machine_busy = t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
+    except Exception:  # noqa: BLE001 - no psutil: the figure is left out
+        machine_busy = 0.0
+    return _cpu_seconds(app_pid), _cpu_seconds(os.getpid()), machine_busy
+
+
+def cpu_share(app_cpu: float, client_cpu: float, machine_cpu: float, requests: int) -> dict[str, Any]:
+    """Return where a phase's CPU went: the app's and the load generator's CPU seconds, each per
+    answer, the CPU seconds of everything else on the machine (the indexing job, and whatever else
+    ran: a run that shared the machine shows here), and the answers/s the app's own CPU would allow
+    on every core of the machine (the sessions' clients run on the same 2 cores here)."""
     if not requests or app_cpu <= 0:
         return {}
     per_answer = app_cpu / requests
+    others = max(0.0, machine_cpu - app_cpu - client_cpu) if machine_cpu else None
     return {"app_cpu_s": round(app_cpu, 1), "clients_cpu_s": round(client_cpu, 1),
+            "others_cpu_s": round(others, 1) if others is not None else None,
             "app_cpu_ms_per_answer": round(1000 * per_answer, 1),
+            "clients_cpu_ms_per_answer": round(1000 * client_cpu / requests, 1),
             "answers_per_s_on_all_cores_for_the_app": round((os.cpu_count() or 1) / per_answer, 1)}
 
 
@@ -244,19 +253,22 @@ def indexing_job(index: Path, workdir: Path, batch: int, max_batches: int) -> It
 
 
 def run(sessions: int, duration: float | None, max_per_session: int, batch: int, skip_indexing: bool,
-        think: tuple[float, float] | None = None, readers_duration: float = 180.0) -> dict[str, Any]:
+        think: tuple[float, float] | None = None, readers_duration: float = 180.0,
+        client: str = "http") -> dict[str, Any]:
     """Start the app, run the readers phase (when ``think`` is given), the idle saturation phase,
-    then the saturation phase with indexing; return the report.
+    then the saturation phase with indexing, the sessions speaking through ``client`` (one of
+    ``load_client.CLIENTS``); return the report.
 
     ``duration`` None bounds each saturation phase by ``max_per_session`` questions per session only.
     """
     report: dict[str, Any] = {"machine": machine(), "model": os.environ.get("QA_MODEL") or "default",
                               "sessions": sessions, "duration_s": duration, "max_requests_per_session": max_per_session,
-                              "host": "127.0.0.1"}
-    with tempfile.TemporaryDirectory(prefix="qa-load-") as tmp, running_app(Path(tmp), env=ENV) as app:
+                              "host": "127.0.0.1", "client": client}
+    with (tempfile.TemporaryDirectory(prefix="qa-load-") as tmp, running_app(Path(tmp), env=ENV) as app,
+          callers(app.url, sessions, client, REQUEST_TIMEOUT_S) as connected):
         report["app_startup_s"] = app.startup_s
         report["app_rss_idle_mb"] = rss_mb(app.proc.pid)
-        clients = make_sessions(app.url, sessions)
+        clients = [Session(i, c) for i, c in enumerate(connected)]
         if think:
             report["readers"] = load_phase(clients, readers_duration, max_per_session, app.proc.pid, think)
             print(f"load: readers {report['readers']}", file=sys.stderr, flush=True)
@@ -267,9 +279,6 @@ def run(sessions: int, duration: float | None, max_per_session: int, batch: int,
                 report["indexing"] = load_phase(clients, duration, max_per_session, app.proc.pid)
             report["indexing"]["job"] = job
             print(f"load: while indexing {report['indexing']}", file=sys.stderr, flush=True)
-        for c in clients:
-            with contextlib.suppress(Exception):
-                c.client.close()
     return report
 
 
@@ -296,10 +305,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--think", type=_think, help="first run a readers phase: each session waits LOW,HIGH seconds "
                    "(uniform) before each question, as people reading answers do (e.g. 5,15)")
     p.add_argument("--readers-duration", type=float, default=180.0, help="seconds of the readers phase (default 180)")
+    p.add_argument("--client", choices=CLIENTS, default="http",
+                   help="http (default): Gradio's HTTP API from one connection pool, ~5 ms of CPU per answer; "
+                   "gradio: one gradio_client per session (costs more CPU than the app; see bench/load_client.py)")
     p.add_argument("--out", type=Path, default=RESULTS / "load.json")
     args = p.parse_args(argv)
     report = run(args.sessions, args.duration, args.max_per_session, args.batch, args.no_indexing, args.think,
-                 args.readers_duration)
+                 args.readers_duration, args.client)
     write_json(args.out, report)
     print(f"load: wrote {args.out}", file=sys.stderr)
 
