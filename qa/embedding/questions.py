@@ -22,6 +22,7 @@ import numpy as np
 
 from qa.config import DEFAULT_MODEL
 from qa.embedding import bundled, unigram
+from qa.embedding.batching import GroupedCalls
 from qa.embedding.model import embedding_dim, model_fingerprint
 from qa.embedding.onnx import GRAPH, PROMPT, QUERY_PROMPT, OnnxEncoder, word_embeddings
 
@@ -113,8 +114,11 @@ class QuestionEncoder:
         tokenizer = unigram.UnigramTokenizer(folder / files["tokenizer"], folder / files["vocab"], **meta["tokens"])
         table = np.load(folder / files["words"], mmap_mode="r", allow_pickle=False)  # rows read on demand
         threads = 1 if int8 else max(1, min(QUESTION_THREADS, os.cpu_count() or 1))
+        # Idle pool threads sleep: their busy-wait took the core the app's Python work needed
+        # (bench/load_bench.py, 32 sessions: app CPU per answer 76 -> 50-57 ms); a lone question is no slower.
         self._onnx = OnnxEncoder(folder / files["int8" if int8 else "fp32"], tokenizer, table, threads=threads,
-                                 max_tokens=int(meta["max_seq_length"]))
+                                 max_tokens=int(meta["max_seq_length"]), spinning=False)
+        self._grouped = GroupedCalls(self._onnx.queries)  # the chat app's concurrent questions, batched
 
     @property
     def fingerprint(self) -> str:
@@ -127,8 +131,10 @@ class QuestionEncoder:
         return self._onnx.passages(texts, progress=progress)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Return float32 ``(len(texts), dim)`` L2-normalised query vectors. Raises TypeError for a single string."""
-        return self._onnx.queries(texts)
+        """Return float32 ``(len(texts), dim)`` L2-normalised query vectors; questions asked at the same
+        time by other threads are encoded in the same batch (:mod:`qa.embedding.batching`).
+        Raises TypeError for a single string."""
+        return self._grouped(texts)
 
 
 _ENGINES: dict[tuple[str, bool], QuestionEncoder] = {}
