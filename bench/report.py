@@ -324,14 +324,17 @@ def load_section(ld: dict) -> str:
         if r:
             rows.append([label, r.get("sessions"), r.get("seconds"), r.get("requests"), r.get("errors"),
                          r.get("requests_per_s"), g(r, "latency", "p50_ms"), g(r, "latency", "p95_ms"),
-                         g(r, "latency", "max_ms"), r.get("app_rss_peak_mb")])
+                         g(r, "latency", "max_ms"), r.get("app_rss_peak_mb"), r.get("app_cpu_ms_per_answer"),
+                         r.get("clients_cpu_ms_per_answer")])
     job = g(ld, "indexing", "job") or {}
+    client = {"http": "Gradio's HTTP API from one connection pool (`bench/load_client.py`)",
+              "gradio": "its own gradio_client"}.get(ld.get("client", "gradio"), ld.get("client"))
     out = [f"Concurrent chat sessions against the real app (`app.py` on 127.0.0.1, model: {ld.get('model')}), "
-           "each with its own gradio_client, session and history, a mix of Chinese and English questions and "
-           "follow-ups through `/ask`; latency includes waiting in the app's queue (4 answers at a time). "
-           "From `bench/load_bench.py`.", "",
+           f"each with its own session and history through {client}, a mix of Chinese and English questions "
+           "and follow-ups through `/ask`; latency includes waiting in the app's queue (4 answers at a time); "
+           "the load generator runs on the same 2 cores. From `bench/load_bench.py`.", "",
            table(["phase", "sessions", "s", "requests", "errors", "req/s", "p50 ms", "p95 ms", "max ms",
-                  "app RSS peak MiB"], rows)]
+                  "app RSS peak MiB", "app CPU ms/answer", "client CPU ms/answer"], rows)]
     if job:
         out += ["", f"Indexing job: {fmt(job.get('batches_done'))} batches of {fmt(job.get('batch_articles'))} "
                 f"articles added ({fmt(job.get('articles_added'))} articles; batch times "

@@ -26,6 +26,7 @@ import numpy as np
 from qa.config import Settings
 from qa.embedding.encoders import Encoder, get_encoder
 from qa.embedding.question_encoder import QuestionEncoders
+from qa.errors import IndexNotFoundError
 from qa.index import compat
 from qa.index.backends import open_backend
 from qa.index.folder import IndexDir
@@ -96,10 +97,13 @@ class KnowledgeBase:
         Raises:
             qa.errors.ModelLoadError: the full encoder is needed and cannot be loaded.
         """
-        if self._questions.explicit or not self.reader.exists():
+        if self._questions.explicit:
             return self.encoder
-        with self.reader.view() as view:
-            return self._questions.for_index(view.meta)
+        try:  # one look at the index per question, not a look for it first (the pointer file read twice)
+            with self.reader.view() as view:
+                return self._questions.for_index(view.meta)
+        except IndexNotFoundError:
+            return self.encoder
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:

@@ -37,7 +37,6 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -98,9 +97,24 @@ def describe(question: str, doc_freq: Mapping[str, int], n_docs: int, terms: tup
     return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question), terms)
 
 
-def _longest_common_run(a: str, b: str) -> int:
-    """Length of the longest substring of ``a`` that occurs in ``b``."""
-    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+def longest_common_run(a: str, b: str) -> int:
+    """Return the length of the longest substring of ``a`` that occurs in ``b`` (0 if none).
+
+    Binary search on the length (a run of n characters holds one of n - 1), each step a few
+    C-speed ``in`` tests: ~20x cheaper than difflib's ``SequenceMatcher`` for a question against
+    a sentence, with the same result (tests/test_features.py checks it against difflib).
+
+    >>> longest_common_run("微软聘请了谁", "据报道微软聘请了苏莱曼")
+    5
+    """
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        n = (low + high + 1) // 2
+        if any(a[i:i + n] in b for i in range(len(a) - n + 1)):
+            low = n
+        else:
+            high = n - 1
+    return low
 
 
 def _coverage(info: QuestionInfo, words: set[str]) -> float:
@@ -149,7 +163,7 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
         folded = search_form(f"{sent} {neighbours[i]}") if info.terms else ""
         plain = _plain(sent)
         bigram = len(info.bigrams & _pairs(plain)) / len(info.bigrams) if info.bigrams else 0.0
-        lcs = _longest_common_run(q, plain) / len(q) if q else 0.0
+        lcs = longest_common_run(q, plain) / len(q) if q else 0.0
         la, ra = _anchor(left, plain, True), _anchor(right, plain, False)
         rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(sent) else 0.0, prior[i],
                      float(dense[i]) - top, lcs, min(len(sent) / FULL_LENGTH_CHARS, 1.0), la, ra, la * ra,
