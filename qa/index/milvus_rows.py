@@ -99,6 +99,14 @@ class MilvusRows:
         self._drop_rows(aid, version)
         return len(chunk_rows), removed
 
+    def put_all(self, plans: Sequence[Prepared]) -> tuple[int, int]:
+        # Article by article: put orders each one's rows around its own commit mark (module docstring).
+        added = removed = 0
+        for plan in plans:
+            a, r = self.put(plan)
+            added, removed = added + a, removed + r
+        return added, removed
+
     def delete_article(self, article_id: str) -> int:
         self._intend(article_id)
         self.store.delete(self.prefix, "articles", f"id == {literal(article_id)}")  # gone for readers first

@@ -105,6 +105,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize = 'uni
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
 
+_BANDS_PER_QUERY = 64  # LSH lookups per statement (32 bands by default: one statement per article)
 _ARTICLE_COLUMNS = ("id", "title", "text", "source", "date", "url", "author", "language", "path")
 
 
@@ -214,12 +215,19 @@ _UPSERT = (
 
 def upsert_article(conn: sqlite3.Connection, stored: StoredArticle) -> None:
     """Insert one article row, or update it in place (an UPDATE: its chunks are kept)."""
+    conn.execute(_UPSERT, _article_row(stored))
+
+
+def upsert_articles(conn: sqlite3.Connection, stored: Sequence[StoredArticle]) -> None:
+    """:func:`upsert_article` for each of ``stored``, in order, as one ``executemany``."""
+    conn.executemany(_UPSERT, [_article_row(s) for s in stored])
+
+
+def _article_row(stored: StoredArticle) -> tuple[object, ...]:
+    """Return the ``_UPSERT`` parameters of one article."""
     a = stored.article
-    conn.execute(
-        _UPSERT,
-        (*(getattr(a, c) for c in _ARTICLE_COLUMNS), json.dumps(list(a.meta), ensure_ascii=False),
-         stored.content_key, stored.signature, stored.group_id, stored.duplicate_of, stored.added_at),
-    )
+    return (*(getattr(a, c) for c in _ARTICLE_COLUMNS), json.dumps(list(a.meta), ensure_ascii=False),
+            stored.content_key, stored.signature, stored.group_id, stored.duplicate_of, stored.added_at)
 
 
 def insert_chunks(conn: sqlite3.Connection, chunks: Sequence[Chunk], tokens: Sequence[Sequence[str]]) -> list[int]:
@@ -248,17 +256,22 @@ def _next_rowid(conn: sqlite3.Connection, table: str) -> int:
     return int(row[0]) + 1
 
 
-def insert_lsh(conn: sqlite3.Connection, article_id: str, keys: Sequence[bytes]) -> None:
-    """Record the LSH band keys of an article's signature."""
+def insert_lsh(conn: sqlite3.Connection, keys: Sequence[tuple[str, Sequence[bytes]]]) -> None:
+    """Record the LSH band keys of articles' signatures: ``(article id, band keys)`` pairs, in order."""
     conn.executemany("INSERT INTO lsh (band, key, article_id) VALUES (?,?,?)",
-                     [(band, key, article_id) for band, key in enumerate(keys)])
+                     [(band, key, aid) for aid, bands in keys for band, key in enumerate(bands)])
 
 
 def lsh_candidates(conn: sqlite3.Connection, keys: Sequence[bytes]) -> set[str]:
     """Return ids of articles that share at least one LSH band key with ``keys``."""
+    # One statement of indexed lookups for up to _BANDS_PER_QUERY bands (SQLite takes at most 500
+    # compound SELECTs): a statement per band cost 7 µs each (400 paragraphs: 87 ms -> 32 ms).
     found: set[str] = set()
-    for band, key in enumerate(keys):
-        found.update(r for (r,) in conn.execute("SELECT article_id FROM lsh WHERE band=? AND key=?", (band, key)))
+    pairs = [(band, key) for band, key in enumerate(keys)]
+    for i in range(0, len(pairs), _BANDS_PER_QUERY):
+        part = pairs[i:i + _BANDS_PER_QUERY]
+        sql = " UNION ALL ".join(["SELECT article_id FROM lsh WHERE band=? AND key=?"] * len(part))
+        found.update(r for (r,) in conn.execute(sql, [v for pair in part for v in pair]))
     return found
 
 

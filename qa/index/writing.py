@@ -131,11 +131,11 @@ def _stored_vectors(rows: Rows, old: StoredArticle) -> dict[str, np.ndarray]:
 def _content(article: Article, key: str, settings: Settings) -> Content:
     """Return what ``article``'s text gives: signature, band keys, chunks, their tokens, sentences."""
     sig = duplicates.signature(article.text)
+    sentences = tuple(split_sentences(article.text, settings.max_sentence_chars))
     chunks = tuple(chunk_article(article, size=settings.chunk_size, overlap=settings.chunk_overlap,
-                                 max_sentence_chars=settings.max_sentence_chars))
+                                 max_sentence_chars=settings.max_sentence_chars, sentences=sentences))
     # A link's words ("microsoft-could-end-up…") are not the article's words: keep them out of BM25.
     tokens = tuple(tuple(tokenize(_LINK.sub(" ", c.text))) for c in chunks)
-    sentences = tuple(split_sentences(article.text, settings.max_sentence_chars))
     return Content(article.text, key, sig, duplicates.band_keys(sig), chunks, tokens, sentences,
                    _owners(sentences, chunks))
 
@@ -251,11 +251,7 @@ def _encode(rows: Rows, plans: list[Prepared], encoder: Encoder, progress: bool,
 def write(rows: Rows, plans: Sequence[Prepared]) -> tuple[int, int]:
     """Apply ``plans`` (inside the caller's transaction, if the backend has one); return
     ``(chunks added, chunks removed)``."""
-    added = removed = 0
-    for plan in plans:
-        a, r = rows.put(plan)
-        added, removed = added + a, removed + r
-    return added, removed
+    return rows.put_all(plans)
 
 
 @dataclass(frozen=True)

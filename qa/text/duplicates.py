@@ -61,6 +61,12 @@ _MAX_HASH = (1 << 32) - 1
 _MAX = np.uint64(_MAX_HASH)
 _SHIFT = np.uint64(61)
 _ONE = np.uint64(1)
+try:  # CPython's own SHA-1: OpenSSL's (hashlib.sha1) costs more to set up per call, and a shingle
+    # is a few bytes (same digests; 400 articles: 0.18 s -> 0.14 s).
+    from _sha1 import sha1 as _sha1
+except ImportError:  # a Python built without it
+    _sha1 = hashlib.sha1
+_sha1_digest = type(_sha1()).digest
 
 
 def content_key(text: str) -> str:
@@ -97,8 +103,8 @@ def signature(text: str, num_perm: int = NUM_PERM) -> bytes:
     a, b = _permutations(num_perm)
     # datasketch's sha1_hash32: the first 4 bytes of each shingle's SHA-1, little-endian; the
     # digests joined and read as uint32 take every fifth value (a SHA-1 digest is 5 of them).
-    sha1 = hashlib.sha1
-    digests = b"".join([sha1(s.encode("utf-8")).digest() for s in found])
+    # map() keeps the per-shingle loop in C.
+    digests = b"".join(map(_sha1_digest, map(_sha1, map(str.encode, found))))
     hashed = np.frombuffer(digests, dtype="<u4")[::5].astype(np.uint64)
     return _permuted_minimum(hashed, a, b).astype("<u8").tobytes()
 
