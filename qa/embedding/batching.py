@@ -2,10 +2,11 @@
 
 The chat app answers several questions at once. A question encoded on its own costs ~18-21 ms of
 CPU on 2 threads, against ~13 ms a question in a batch of 4 and ~11 ms in a batch of 8, and
-concurrent runs of one ONNX session contend for its thread pool (docs/benchmarks.md). So calls go through :class:`GroupedCalls`: a caller that finds the encoder
-idle runs at once with its own texts (a lone question waits for nothing); callers that arrive while
-it runs queue up, and when it finishes the first of them runs the whole queue as one batch and
-hands each caller its rows. No timer: the batch is whatever arrived during the previous run.
+concurrent runs of one ONNX session contend for its thread pool (docs/benchmarks.md). So calls go
+through :class:`GroupedCalls`: a caller that finds the encoder idle runs at once with its own texts
+(a lone question waits for nothing); callers that arrive while it runs queue up, and when it
+finishes, the first of them to wake runs the queued texts (at most ``MAX_GROUP``) as one batch and
+hands each caller its rows. No timer: a batch is whatever arrived during the previous run.
 """
 from __future__ import annotations
 
