@@ -1,7 +1,7 @@
 """Ingest speed beside jieba alone (issue #18): chunks/s of ``KnowledgeBase.add`` with the hashing
 encoder, the time beyond encoding, and the ratio to jieba's ``cut_for_search`` on the same chunk texts.
 
-Usage: .venv/bin/python bench/ingest_bench.py [--paragraphs 400] [--repeats 3] [--model hashing:64]
+Usage: .venv/bin/python bench/ingest_bench.py [--paragraphs 400] [--repeats 3] [--model hashing:64] [--workers N]
        [--data PATH ...] [--profile] [--top 30]
 
 Everything is measured in one process, so the machine's load moves both sides alike; compare
@@ -9,13 +9,15 @@ ratios, not seconds. Per repeat, in this order:
 
 (a) jieba ``cut_for_search`` alone over the texts of the chunks the index will hold (the chunks
     are made before timing; raw chunk text, no folding), every word consumed;
-(b) ``KnowledgeBase.add(articles)`` into a fresh index folder: wall time, chunks/s
+(b) ``KnowledgeBase.add(articles)`` into a fresh index folder (with its content worker processes,
+    ``--workers``; ``--workers 0`` measures the caller alone): wall time, chunks/s
     (``IndexSummary.chunks_added``), and the time spent inside the encoder's ``passages`` (wrapped),
     so ``beyond encoding = add - encoding`` and its chunks/s;
 (c) the ratios ``add / jieba`` and ``(add - encoding) / jieba``.
 
 Paragraphs come from the data files in order (default: CMRC 2018 trial, then DRCD dev — traditional
-Chinese — until ``--paragraphs``). jieba, OpenCC and the encoder are warmed up on another index first.
+Chinese — until ``--paragraphs``). jieba, OpenCC, the encoder and the worker processes are warmed up
+on another index first; cached jieba words are forgotten before each add, the workers' too.
 ``--profile`` adds one cProfile'd add and prints the top functions by cumulative time. No asserts.
 """
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.config import Settings  # noqa: E402
+from qa.index import content_workers  # noqa: E402
 from qa.eval.retrieval import load_squad  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from qa.text.chunking import chunk_article  # noqa: E402
@@ -80,12 +83,13 @@ def jieba_alone(texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def timed_add(articles: list[Article], model: str, profiler: cProfile.Profile | None = None) -> dict:
+def timed_add(articles: list[Article], settings: Settings, profiler: cProfile.Profile | None = None) -> dict:
     """Add ``articles`` to a fresh index; return wall seconds, encoder seconds and chunks added."""
     with tempfile.TemporaryDirectory() as tmp:
-        kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=Path(tmp) / "index", model=model))
+        kb = KnowledgeBase(settings=settings.replace(index_dir=Path(tmp) / "index"))
         timer = EncodeTimer(kb.encoder)
         getattr(tokens, "clear_cache", lambda: None)()  # cached jieba words would flatter a repeat (absent before #18)
+        content_workers.clear_caches()  # the workers' too
         t0 = time.perf_counter()
         if profiler is not None:
             profiler.enable()
@@ -103,23 +107,29 @@ def main() -> None:
     p.add_argument("--paragraphs", type=int, default=400)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--model", default="hashing:64")
+    p.add_argument("--workers", type=int, default=Settings.ingest_workers,
+                   help="content worker processes (Settings.ingest_workers; -1: cores - 1, 0: the caller alone)")
     p.add_argument("--profile", action="store_true", help="also profile one add (cProfile, cumulative)")
     p.add_argument("--top", type=int, default=30)
     args = p.parse_args()
 
     articles = load_paragraphs(args.data, args.paragraphs)
-    settings = Settings.from_env({}, model=args.model)
+    settings = Settings.from_env({}, model=args.model, ingest_workers=args.workers)
     texts = [c.text for a in articles for c in chunk_article(
         a, size=settings.chunk_size, overlap=settings.chunk_overlap, max_sentence_chars=settings.max_sentence_chars)]
     print(f"{len(articles)} paragraphs, {sum(len(a.text) for a in articles)} chars, {len(texts)} chunks "
           f"({sum(len(t) for t in texts)} chars); model {args.model}")
     tokenize("預熱：微軟與OpenAI")  # loads jieba and OpenCC
-    timed_add([Article(f"w{i}", "预热", a.text) for i, a in enumerate(articles[:5])], args.model)
+    # Large enough to start the content worker processes (they load jieba once, like the caller).
+    warm = articles[:max(5, len(articles) // 3)]
+    timed_add([Article(f"w{i}", "预热", a.text) for i, a in enumerate(warm)], settings)
+    print(f"content worker processes: {content_workers.worker_count(settings.ingest_workers)} beside the caller "
+          f"(--workers {settings.ingest_workers}; batches under {content_workers.MIN_CHARS} characters: none)")
 
     rows = []
     for r in range(args.repeats):
         jieba_s = jieba_alone(texts)
-        add = timed_add(articles, args.model)
+        add = timed_add(articles, settings)
         beyond = add["add_s"] - add["encode_s"]
         rows.append((jieba_s, add["add_s"], add["encode_s"], beyond, add["chunks"]))
         print(f"run {r + 1}: jieba {jieba_s:.3f}s | add {add['add_s']:.3f}s ({add['chunks'] / add['add_s']:.0f} chunks/s)"
@@ -134,7 +144,7 @@ def main() -> None:
 
     if args.profile:
         profiler = cProfile.Profile()
-        timed_add(articles, args.model, profiler)
+        timed_add(articles, settings, profiler)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
 

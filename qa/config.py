@@ -57,6 +57,9 @@ class Settings:
     # One question is one FAISS search: with OpenMP's default pool, 2 threads spinning cost ~10 ms
     # a search on 2 busy cores (measured 11.5 ms → 0.8 ms with 1 thread). Process-wide in FAISS.
     faiss_threads: int = 1
+    # Worker processes that cut articles (sentences, chunks, jieba, MinHash) beside the writing thread
+    # for large batches (qa.index.content_workers); -1: one fewer than the cores, 0: none.
+    ingest_workers: int = -1
     near_duplicate_threshold: float = 0.7  # MinHash Jaccard estimate for "same story"
     max_upload_bytes: int = 5_000_000
     # Retrieval: candidates taken from each side, and how they are fused (see docs/benchmarks.md).

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import hashing_settings
 from qa.eval.retrieval import load_squad
-from qa.index import store
+from qa.index import content_workers, store
 from qa.index.rows import SqliteRows
 from qa.kb import KnowledgeBase
 from qa.text import duplicates, tokens
@@ -232,9 +232,9 @@ def _dump(index_dir: Path) -> dict[str, list]:
         conn.close()
 
 
-def _build_and_update(tmp: Path, articles: list[Article]) -> list[dict[str, list]]:
+def _build_and_update(tmp: Path, articles: list[Article], workers: int = 0) -> list[dict[str, list]]:
     """Build, then change one article, remove one, add one back, then a mixed batch: a dump after each step."""
-    kb = KnowledgeBase(settings=hashing_settings(tmp))
+    kb = KnowledgeBase(settings=hashing_settings(tmp, ingest_workers=workers))
     dumps = []
     kb.add(articles)
     dumps.append(_dump(tmp / "index"))
@@ -264,9 +264,10 @@ def _mixed_batch(first: Article, second: Article) -> list[Article]:
 
 
 def _use_reference_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    import qa.index.writing as writing
+    from qa.index import content
 
-    monkeypatch.setattr(writing, "tokenize", ref_tokenize)
+    monkeypatch.setattr(content, "tokenize", ref_tokenize)
+    monkeypatch.setattr(content_workers, "MIN_CHARS", 10**12)  # workers would not see these patches
     monkeypatch.setattr(duplicates, "signature", ref_signature)
     monkeypatch.setattr(duplicates, "content_key", ref_content_key)
     monkeypatch.setattr(store, "insert_chunks", ref_insert_chunks)
@@ -278,7 +279,14 @@ def _use_reference_path(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_index_rows_equal_the_reference_build(which, tmp_path, monkeypatch):
     articles = _corpus_articles() if which == "corpus" else _shared_paragraphs()
     tokens.clear_cache()
-    fast = _build_and_update(tmp_path / "fast", articles)
+    with monkeypatch.context() as m:
+        m.setattr(content_workers, "MIN_CHARS", 0)  # every batch through a worker process and the caller
+        m.setattr(content_workers, "TASK_CHARS", 2_000)
+        worker = content_workers._pool(1).workers[0]
+        assert worker.wait_ready()  # so the worker surely takes part, not only the caller
+        before = worker.tasks_done
+        fast = _build_and_update(tmp_path / "fast", articles, workers=1)
+        assert worker.tasks_done > before
     with monkeypatch.context() as m:
         _use_reference_path(m)
         slow = _build_and_update(tmp_path / "slow", articles)

@@ -7,14 +7,14 @@ Near-duplicate stories share a ``group_id``: candidates come from the ``lsh`` ta
 (:func:`qa.text.duplicates.band_keys`) and are verified by signature similarity.
 
 The slow part (chunking, tokens, signatures, sentence vectors) is :func:`draft`, done before the
-writer lock against the index as it was then; :func:`prepare`, under the lock, makes every decision
+writer lock against the index as it was then (article contents on every core:
+:mod:`qa.index.content_workers`); :func:`prepare`, under the lock, makes every decision
 against the index as it is now and takes from the draft whatever still fits (see
 ``docs/architecture.md``, "One writer at a time").
 """
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,29 +23,14 @@ import numpy as np
 
 from qa.config import Settings
 from qa.embedding.encoders import Encoder
+from qa.index import content, content_workers
+from qa.index.content import Content
 from qa.index.rows import Prepared, Rows
 from qa.index.store import StoredArticle
 from qa.text import duplicates
-from qa.text.chunking import chunk_article
-from qa.text.sentences import split_sentences
-from qa.text.tokens import tokenize
-from qa.types import Article, Chunk, Sentence
+from qa.types import Article
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Content:
-    """What an article's text alone gives, whatever the index holds (so it survives a re-plan)."""
-
-    text: str
-    key: str
-    signature: bytes
-    lsh_keys: tuple[bytes, ...]
-    chunks: tuple[Chunk, ...]
-    tokens: tuple[tuple[str, ...], ...]
-    sentences: tuple[Sentence, ...]
-    owners: tuple[int, ...]
 
 
 @dataclass
@@ -62,9 +47,6 @@ class Draft:
         return found if found is not None and found.text == article.text else None
 
 
-_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-
-
 def draft(rows: Rows | None, articles: Sequence[Article], encoder: Encoder, settings: Settings,
           *, progress: bool = False) -> Draft:
     """Return chunks, tokens, signatures and sentence vectors of the ``articles`` that look new or
@@ -72,6 +54,7 @@ def draft(rows: Rows | None, articles: Sequence[Article], encoder: Encoder, sett
     without the writer lock; :func:`prepare` decides under the lock and re-does what no longer fits.
     """
     out, keys = Draft(), set()
+    todo_contents: list[tuple[Article, str]] = []
     reuse: dict[str, np.ndarray] = {}
     for article in articles:
         old = rows.get_article(article.id) if rows is not None else None
@@ -81,9 +64,12 @@ def draft(rows: Rows | None, articles: Sequence[Article], encoder: Encoder, sett
         if key in keys or (rows is not None and _original_with_key(rows, key, article.id) is not None):
             continue  # an exact duplicate is stored, not embedded
         keys.add(key)
-        out.contents[article.id] = _content(article, key, settings)
+        todo_contents.append((article, key))
         if old is not None:
             reuse.update(_stored_vectors(rows, old))
+    shape = content.Shape.of(settings)
+    made = content_workers.contents(todo_contents, shape, content_workers.worker_count(settings.ingest_workers))
+    out.contents = {article.id: c for (article, _), c in zip(todo_contents, made)}
     wanted = {embedding_text(a.title, s.text) for a in articles if (c := out.content(a)) for s in c.sentences}
     todo = sorted(wanted - reuse.keys())
     fresh = encoder.passages(todo, progress=progress) if todo else np.zeros((0, encoder.dim), np.float32)
@@ -128,47 +114,25 @@ def _stored_vectors(rows: Rows, old: StoredArticle) -> dict[str, np.ndarray]:
             for text, v in rows.sentence_vectors(old.article.id).items()}
 
 
-def _content(article: Article, key: str, settings: Settings) -> Content:
-    """Return what ``article``'s text gives: signature, band keys, chunks, their tokens, sentences."""
-    sig = duplicates.signature(article.text)
-    sentences = tuple(split_sentences(article.text, settings.max_sentence_chars))
-    chunks = tuple(chunk_article(article, size=settings.chunk_size, overlap=settings.chunk_overlap,
-                                 max_sentence_chars=settings.max_sentence_chars, sentences=sentences))
-    # A link's words ("microsoft-could-end-up…") are not the article's words: keep them out of BM25.
-    tokens = tuple(tuple(tokenize(_LINK.sub(" ", c.text))) for c in chunks)
-    return Content(article.text, key, sig, duplicates.band_keys(sig), chunks, tokens, sentences,
-                   _owners(sentences, chunks))
-
-
 def _plan_one(rows: Rows, article: Article, old: StoredArticle | None, settings: Settings,
-              batch_keys: dict[str, str], batch: _Batch, content: Content | None) -> Prepared:
+              batch_keys: dict[str, str], batch: _Batch, drafted: Content | None) -> Prepared:
     now = time.time()
     added_at = old.added_at if old else now
     if old is not None and old.article.text == article.text and old.article.title == article.title:
         stored = StoredArticle(article, old.content_key, old.signature, old.group_id, old.duplicate_of, added_at)
         return Prepared(stored, "metadata")
-    key = content.key if content is not None else duplicates.content_key(article.text)
+    key = drafted.key if drafted is not None else duplicates.content_key(article.text)
     original = batch_keys.get(key) or _original_with_key(rows, key, article.id)
     if original is not None:
         group = _group_of(rows, original, batch)
         return Prepared(StoredArticle(article, key, None, group, original, added_at), "duplicate")
     batch_keys[key] = article.id
-    c = content if content is not None else _content(article, key, settings)
+    c = drafted if drafted is not None else content.article_content(article, key, content.Shape.of(settings))
     group = _near_duplicate_group(rows, article.id, c.signature, c.lsh_keys, batch, settings.near_duplicate_threshold)
     batch.add(article.id, c.signature, c.lsh_keys, group)
     stored = StoredArticle(article, key, c.signature, group, None, added_at)
     return Prepared(stored, "updated" if old else "new", c.chunks, c.tokens, c.sentences, c.owners,
                     lsh_keys=c.lsh_keys)
-
-
-def _owners(sentences: tuple[Sentence, ...], chunks: tuple[Chunk, ...]) -> tuple[int, ...]:
-    """Return, for each sentence, the index of the first chunk that contains it."""
-    owners, j = [], 0
-    for s in sentences:
-        while j < len(chunks) - 1 and not (chunks[j].start <= s.start and s.end <= chunks[j].end):
-            j += 1
-        owners.append(j)
-    return tuple(owners)
 
 
 @dataclass
