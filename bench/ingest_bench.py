@@ -2,6 +2,7 @@
 encoder, the time beyond encoding, and the ratio to jieba's ``cut_for_search`` on the same chunk texts.
 
 Usage: .venv/bin/python bench/ingest_bench.py [--paragraphs 400] [--repeats 3] [--model hashing:64] [--workers N]
+       [--stream N]
        [--data PATH ...] [--profile] [--top 30]
 
 Everything is measured in one process, so the machine's load moves both sides alike; compare
@@ -9,7 +10,7 @@ ratios, not seconds. Per repeat, in this order:
 
 (a) jieba ``cut_for_search`` alone over the texts of the chunks the index will hold (the chunks
     are made before timing; raw chunk text, no folding), every word consumed;
-(b) ``KnowledgeBase.add(articles)`` into a fresh index folder (with its content worker processes,
+(b) ``KnowledgeBase.add(articles)`` (``--stream N``: ``kb.add_stream`` in batches of N) into a fresh index folder (with its content worker processes,
     ``--workers``; ``--workers 0`` measures the caller alone): wall time, chunks/s
     (``IndexSummary.chunks_added``), and the time spent inside the encoder's ``passages`` (wrapped),
     so ``beyond encoding = add - encoding`` and its chunks/s;
@@ -83,8 +84,10 @@ def jieba_alone(texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def timed_add(articles: list[Article], settings: Settings, profiler: cProfile.Profile | None = None) -> dict:
-    """Add ``articles`` to a fresh index; return wall seconds, encoder seconds and chunks added."""
+def timed_add(articles: list[Article], settings: Settings, profiler: cProfile.Profile | None = None,
+              stream: int = 0) -> dict:
+    """Add ``articles`` to a fresh index (``stream`` > 0: ``kb.add_stream`` in batches of that many);
+    return wall seconds, encoder seconds and chunks added."""
     with tempfile.TemporaryDirectory() as tmp:
         kb = KnowledgeBase(settings=settings.replace(index_dir=Path(tmp) / "index"))
         timer = EncodeTimer(kb.encoder)
@@ -93,12 +96,16 @@ def timed_add(articles: list[Article], settings: Settings, profiler: cProfile.Pr
         t0 = time.perf_counter()
         if profiler is not None:
             profiler.enable()
-        summary = kb.add(articles)
+        if stream:
+            batches = [articles[i:i + stream] for i in range(0, len(articles), stream)]
+            chunks = sum(summary.chunks_added for summary in kb.add_stream(batches))
+        else:
+            chunks = kb.add(articles).chunks_added
         if profiler is not None:
             profiler.disable()
         wall = time.perf_counter() - t0
         del timer.encoder.passages  # restore the class method on the cached encoder
-    return {"add_s": wall, "encode_s": timer.seconds, "chunks": summary.chunks_added}
+    return {"add_s": wall, "encode_s": timer.seconds, "chunks": chunks}
 
 
 def main() -> None:
@@ -109,6 +116,8 @@ def main() -> None:
     p.add_argument("--model", default="hashing:64")
     p.add_argument("--workers", type=int, default=Settings.ingest_workers,
                    help="content worker processes (Settings.ingest_workers; -1: cores - 1, 0: the caller alone)")
+    p.add_argument("--stream", type=int, default=0, metavar="N",
+                   help="add through kb.add_stream in batches of N paragraphs (default: one kb.add)")
     p.add_argument("--profile", action="store_true", help="also profile one add (cProfile, cumulative)")
     p.add_argument("--top", type=int, default=30)
     args = p.parse_args()
@@ -124,12 +133,13 @@ def main() -> None:
     warm = articles[:max(5, len(articles) // 3)]
     timed_add([Article(f"w{i}", "预热", a.text) for i, a in enumerate(warm)], settings)
     print(f"content worker processes: {content_workers.worker_count(settings.ingest_workers)} beside the caller "
-          f"(--workers {settings.ingest_workers}; batches under {content_workers.MIN_CHARS} characters: none)")
+          f"(--workers {settings.ingest_workers}; batches under {content_workers.MIN_CHARS} characters: none); "
+          + (f"kb.add_stream in batches of {args.stream} paragraphs" if args.stream else "one kb.add"))
 
     rows = []
     for r in range(args.repeats):
         jieba_s = jieba_alone(texts)
-        add = timed_add(articles, settings)
+        add = timed_add(articles, settings, stream=args.stream)
         beyond = add["add_s"] - add["encode_s"]
         rows.append((jieba_s, add["add_s"], add["encode_s"], beyond, add["chunks"]))
         print(f"run {r + 1}: jieba {jieba_s:.3f}s | add {add['add_s']:.3f}s ({add['chunks'] / add['add_s']:.0f} chunks/s)"
@@ -144,7 +154,7 @@ def main() -> None:
 
     if args.profile:
         profiler = cProfile.Profile()
-        timed_add(articles, settings, profiler)
+        timed_add(articles, settings, profiler, stream=args.stream)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
 

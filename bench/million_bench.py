@@ -1,9 +1,11 @@
 """A million chunks through the product: build time, folder size, reader memory, latency, recall.
 
-One run builds one index folder through ``KnowledgeBase.add`` (batches of articles) and stops at
+One run builds one index folder through ``KnowledgeBase.add_stream`` (batches of articles: worker
+processes cut the next batch while one is written) and stops at
 each checkpoint size (``--sizes``) to measure it as it is:
 
-- build time so far and chunks/s (time inside ``kb.add`` only), folder size (SQLite + FAISS);
+- build time so far and chunks/s (time inside the stream's adds, less making the batches), folder
+  size (SQLite + FAISS);
 - resident memory of a reader: a fresh process opens the index and answers one question;
 - ``kb.retrieve`` latency over CMRC 2018 trial and DRCD dev questions (``--questions``): hybrid,
   BM25 alone (``mode="bm25"``) and dense alone (``mode="dense"``), each question encoded by the
@@ -199,10 +201,11 @@ def log(message: str) -> None:
     print(time.strftime("%H:%M:%S ") + message, file=sys.stderr, flush=True)
 
 
-def settings_for(index: Path, factory: str):
+def settings_for(index: Path, factory: str, workers: int | None = None):
     from qa.config import Settings
 
-    return Settings.from_env({}, index_dir=index, model=ClauseEncoder.name, faiss_factory=factory)
+    return Settings.from_env({}, index_dir=index, model=ClauseEncoder.name, faiss_factory=factory,
+                             ingest_workers=workers)
 
 
 def questions(n: int) -> list[str]:
@@ -480,27 +483,40 @@ def run(args) -> dict[str, Any]:
     index = args.index
     if index.exists():
         raise SystemExit(f"{index} exists: remove it or pass another --index")
-    kb = KnowledgeBase(settings=settings_for(index, args.factory), encoder=ClauseEncoder(pool, vectors, questions=engine))
+    kb = KnowledgeBase(settings=settings_for(index, args.factory, args.workers), encoder=ClauseEncoder(pool, vectors, questions=engine))
     report: dict[str, Any] = {
         "machine": machine(), "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "factory": args.factory, "batch_articles": args.batch, "clauses": len(pool),
+        "ingest_workers": kb.settings.ingest_workers,
         "stub": f"sentence = first clause's e5 vector + {OTHERS_WEIGHT} x mean of the other clauses' "
                 f"+ {TITLE_WEIGHT} x the title clause's, normalised, + noise of norm {NOISE}", "questions": len(qs), "sizes": []}
     built = n_articles = 0
     build_s = 0.0
     started = time.perf_counter()
-    for size in sizes:
+    last = (0, 0.0, 0.0)  # chunks, seconds in add, encoding seconds at the previous progress line
+    making = [0.0]  # seconds spent making batches (inside add_stream, which takes the next one early)
+
+    def batches(size: int):
+        made = n_articles
         while built < size:
-            batch = articles(pool, args.batch, n_articles, seed=n_articles)
             t0 = time.perf_counter()
-            summary = kb.add(batch)
-            build_s += time.perf_counter() - t0
+            batch = articles(pool, args.batch, made, seed=made)
+            making[0] += time.perf_counter() - t0
+            made += len(batch)
+            yield batch
+
+    for size in sizes:
+        for summary in kb.add_stream(batches(size)):
+            build_s += summary.seconds - making[0]
+            making[0] = 0.0
             built += summary.chunks_added
-            n_articles += len(batch)
+            n_articles += args.batch
             if (n_articles // args.batch) % 5 == 0:
+                recent = (built - last[0]) / (build_s - last[1] - (kb.encoder.seconds - last[2]))
                 log(f"{built} chunks, {n_articles} articles, {built / build_s:.0f} chunks/s in add "
-                    f"({built / (build_s - kb.encoder.seconds):.0f} beyond encoding), "
-                    f"{time.perf_counter() - started:.0f} s wall, rss {rss_mb()} MB")
+                    f"({built / (build_s - kb.encoder.seconds):.0f} beyond encoding; the last "
+                    f"{built - last[0]} chunks {recent:.0f}), {time.perf_counter() - started:.0f} s wall, rss {rss_mb()} MB")
+                last = (built, build_s, kb.encoder.seconds)
         log(f"checkpoint at {built} chunks after {build_s:.0f} s in add")
         row = checkpoint(kb, args, pool, qs, engine, build_s, built, n_articles)
         report["sizes"].append(row)
@@ -516,7 +532,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sizes", default="20000", help="checkpoint sizes in chunks, comma-separated (default 20000: a smoke run)")
     p.add_argument("--factory", default="IVF4096,SQfp16|nprobe=128",
                    help="QA_FAISS_FACTORY of the index (FAISS factory string, optional |search parameters)")
-    p.add_argument("--batch", type=int, default=1000, help="articles per kb.add call")
+    p.add_argument("--batch", type=int, default=1000, help="articles per batch (one commit each)")
+    p.add_argument("--workers", type=int, help="content worker processes (QA_INGEST_WORKERS; 0: the caller alone)")
     p.add_argument("--questions", type=int, default=200, help="CMRC/DRCD questions timed per checkpoint")
     p.add_argument("--recall-queries", type=int, default=200, help="questions used for recall@10")
     p.add_argument("--index", type=Path, default=Path("/tmp/million-index"), help="index folder to build (must not exist)")

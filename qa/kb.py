@@ -15,7 +15,7 @@ small write waits for one commit at most. Reads never wait for writers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,6 +215,24 @@ class KnowledgeBase:
         from qa.ingest.records import given_articles  # checked as corpus files are; all or nothing
 
         return self._writer.add(given_articles(articles), progress)
+
+    def add_stream(self, batches: Iterable[Iterable[Article | Mapping[str, Any]]], *,
+                   progress: bool = False) -> Iterator[IndexSummary]:
+        """Add batches of articles one after the other, one commit each; yield each one's summary.
+
+        The way to load many articles: while one batch is embedded and committed, worker processes
+        already split and tokenise the next (``Settings.ingest_workers``). Each batch is checked
+        as :meth:`add` checks its articles; a bad batch raises once the batches before it are in.
+
+        >>> for summary in kb.add_stream(batches_of_1000):  # doctest: +SKIP
+        ...     print(summary.chunks_added)
+
+        Raises:
+            ValueError, IndexMismatchError, IndexReadOnlyError, IndexLockedError: as :meth:`add`.
+        """
+        from qa.ingest.records import given_articles
+
+        return self._writer.add_stream((given_articles(batch) for batch in batches), progress)
 
     def remove(self, ids: Iterable[str]) -> IndexSummary:
         """Remove articles by id; ids that are not indexed are reported in ``missing``."""

@@ -59,7 +59,7 @@ def test_a_dead_worker_costs_speed_not_contents(every_batch_to_workers, caplog):
     worker.proc.kill()
     worker.proc.wait()
     with caplog.at_level(logging.WARNING, logger="qa.index.content_workers"):
-        assert pool.run(content_workers._tasks(items), SHAPE) == own
+        assert pool.start(content_workers._tasks(items), SHAPE).result() == own
     assert not worker.alive and "stopped" in caplog.text
     restarted = content_workers._pool(1)
     assert restarted is not pool and restarted.healthy()

@@ -49,13 +49,15 @@ class Shape:
         return cls(settings.chunk_size, settings.chunk_overlap, settings.max_sentence_chars)
 
 
-def article_content(article: Article, key: str, shape: Shape) -> Content:
-    """Return what ``article``'s text gives; ``key`` is its :func:`qa.text.duplicates.content_key`.
+def article_content(article: Article, key: str | None, shape: Shape) -> Content:
+    """Return what ``article``'s text gives; ``key`` is its :func:`qa.text.duplicates.content_key`
+    (None: computed here).
 
     >>> c = article_content(Article("a", "标题", "微软聘请了苏莱曼。他曾创办DeepMind。"), "k", Shape(240, 1, 300))
     >>> [s.text for s in c.sentences], c.tokens[0][:2]
     (['微软聘请了苏莱曼。', '他曾创办DeepMind。'], ('微软', '聘请'))
     """
+    key = key if key is not None else duplicates.content_key(article.text)
     sig = duplicates.signature(article.text)
     sentences = tuple(split_sentences(article.text, shape.max_sentence_chars))
     chunks = tuple(chunk_article(article, size=shape.chunk_size, overlap=shape.chunk_overlap,

@@ -40,7 +40,7 @@ _IN_FLIGHT = 2  # tasks sent to a worker ahead of its results, so it never waits
 _PIPE_BYTES = 1 << 20
 _READY_POLL_S = 0.05  # how often a starting worker's feeder checks whether any task is left for it
 
-Item = tuple[Article, str]  # an article and its content key
+Item = tuple[Article, "str | None"]  # an article and its content key (None: computed with the content)
 
 
 def worker_count(setting: int) -> int:
@@ -59,9 +59,16 @@ def contents(items: Sequence[Item], shape: Shape, workers: int) -> list[Content]
     Raises:
         Whatever :func:`article_content` raises for an article (then raised in the caller).
     """
+    job = start(items, shape, workers)
+    return job.result() if job is not None else [article_content(article, key, shape) for article, key in items]
+
+
+def start(items: Sequence[Item], shape: Shape, workers: int) -> Job | None:
+    """Return a job whose worker processes compute the contents of ``items`` from now on (the
+    caller joins in with :meth:`Job.result`), or None for a batch too small or no workers."""
     if workers <= 0 or sum(len(a.text) for a, _ in items) < MIN_CHARS:
-        return [article_content(article, key, shape) for article, key in items]
-    return _pool(workers).run(_tasks(items), shape)
+        return None
+    return _pool(workers).start(_tasks(items), shape)
 
 
 def _tasks(items: Sequence[Item]) -> list[list[Item]]:
@@ -176,7 +183,15 @@ class _Worker:
 def _take(pending: deque[int]) -> int | None:
     """Return the first index of ``pending`` (removed), or None when it is empty."""
     try:
-        return pending.popleft()
+        return pending.popleft()  # deque pops are atomic: workers take from the front, the caller the back
+    except IndexError:
+        return None
+
+
+def _take_last(pending: deque[int]) -> int | None:
+    """Return the last index of ``pending`` (removed), or None when it is empty."""
+    try:
+        return pending.pop()
     except IndexError:
         return None
 
@@ -192,32 +207,49 @@ def _widen(fd: int) -> None:
         pass  # the default pipe size: slower, not wrong
 
 
+class Job:
+    """Contents being computed: by the worker processes from the moment it starts (in threads that
+    feed them), by the calling thread too once it asks for the result."""
+
+    def __init__(self, workers: list[_Worker], tasks: list[list[Item]], shape: Shape) -> None:
+        self.tasks, self.shape = tasks, shape
+        self.results: list[list[Content] | None] = [None] * len(tasks)
+        self.pending = deque(range(len(tasks)))
+        self.feeders = [threading.Thread(target=w.feed, args=(self.pending, tasks, self.results, shape), daemon=True)
+                        for w in workers if w.alive]
+        for feeder in self.feeders:
+            feeder.start()
+
+    @property
+    def articles(self) -> list[Article]:
+        """The job's articles, in the order of :meth:`result`."""
+        return [article for task in self.tasks for article, _ in task]
+
+    def result(self) -> list[Content]:
+        """Return the contents of every task's items, in order, computing tasks no worker took.
+
+        Raises:
+            Whatever :func:`article_content` raises for an article (then raised in the caller).
+        """
+        while (i := _take_last(self.pending)) is not None:
+            self.results[i] = self._here(i)
+        for feeder in self.feeders:
+            feeder.join()
+        return [c for i, r in enumerate(self.results) for c in (r if r is not None else self._here(i))]
+
+    def _here(self, i: int) -> list[Content]:
+        return [article_content(article, key, self.shape) for article, key in self.tasks[i]]
+
+
 class _Pool:
-    """Worker processes and the calling thread computing one batch's tasks together."""
+    """Worker processes shared by the batches of one process."""
 
     def __init__(self, size: int) -> None:
         self.workers = [_Worker() for _ in range(size)]
 
-    def run(self, tasks: list[list[Item]], shape: Shape) -> list[Content]:
-        """Return the contents of every task's items, in order."""
-        results: list[list[Content] | None] = [None] * len(tasks)
-        pending = deque(range(len(tasks)))
-        feeders = [threading.Thread(target=w.feed, args=(pending, tasks, results, shape), daemon=True)
-                   for w in self.workers if w.alive]
-        for feeder in feeders:
-            feeder.start()
-        while True:
-            try:
-                i = pending.pop()  # deque pops are atomic: the caller takes from the back, workers the front
-            except IndexError:
-                break
-            results[i] = [article_content(article, key, shape) for article, key in tasks[i]]
-        for feeder in feeders:
-            feeder.join()
-        log.debug("contents of %d tasks; workers have done %s tasks so far", len(tasks),
-                  [w.tasks_done for w in self.workers])
-        return [c for i, r in enumerate(results)
-                for c in (r if r is not None else [article_content(a, k, shape) for a, k in tasks[i]])]
+    def start(self, tasks: list[list[Item]], shape: Shape) -> Job:
+        """Return a job computing ``tasks``; the workers begin at once."""
+        return Job(self.workers, tasks, shape)
 
     def healthy(self) -> bool:
         return all(w.alive for w in self.workers)

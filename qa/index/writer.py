@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
@@ -21,6 +21,8 @@ from qa.config import Settings
 from qa.embedding.encoders import Encoder
 from qa.errors import CorpusError
 from qa.index import writing
+from qa.index.content import Content
+from qa.index.content_workers import Job
 from qa.index.rows import Rows, Version
 from qa.index.status import IndexSummary
 from qa.ingest.corpus import load_corpus
@@ -70,9 +72,28 @@ class IndexWriter:
 
     def add(self, articles: Sequence[Article], progress: bool = False) -> IndexSummary:
         """Add or update ``articles`` (of several with one id, the last wins); return what changed."""
+        return self._add(_unique(articles), progress)
+
+    def add_stream(self, batches: Iterable[Sequence[Article]], progress: bool = False) -> Iterator[IndexSummary]:
+        """Add each batch of ``batches`` as :meth:`add` does, one commit each, in order; yield what
+        each changed. Once a batch's contents are made, worker processes cut the next batch (taken
+        from ``batches`` then) while this one is embedded and committed (``Settings.ingest_workers``)."""
+        stream = _Stream(iter(batches), self.settings)
+        batch, job = _unique(next(stream.batches, None) or []), None
+        while batch:
+            stream.due = True
+            yield self._add(batch, progress, job, then=stream.take)
+            if stream.due:  # the draft ended early (it read nothing): take the next batch now
+                stream.take()
+            if stream.error is not None:  # raised by ``batches`` itself: after the batch before it is in
+                raise stream.error
+            batch, job = stream.batch, stream.job
+
+    def _add(self, articles: list[Article], progress: bool, job: Job | None = None,
+             then: Callable[[], None] | None = None) -> IndexSummary:
         started = time.perf_counter()
-        articles = _unique(articles)
-        drafted = self._draft(articles, progress)
+        ahead = dict(zip((a.id for a in job.articles), job.result())) if job is not None else None
+        drafted = self._draft(articles, progress, ahead=ahead, then=then)
         with self.target.lock():
             summary = self.target.write(lambda rows: self._add_rows(rows, articles, drafted))
         return summary.timed(time.perf_counter() - started)
@@ -124,7 +145,8 @@ class IndexWriter:
         return summary.with_errors(errors).timed(time.perf_counter() - started)
 
     # ----------------------------------------------------------------- internals
-    def _draft(self, articles: Sequence[Article], progress: bool, fresh: bool = False) -> writing.Draft:
+    def _draft(self, articles: Sequence[Article], progress: bool, fresh: bool = False,
+               ahead: Mapping[str, Content] | None = None, then: Callable[[], None] | None = None) -> writing.Draft:
         """Return the draft of ``articles`` against the live index (none when ``fresh``), without the lock.
 
         Raises:
@@ -133,10 +155,11 @@ class IndexWriter:
         """
         self.target.check_writable()
         if fresh:
-            return writing.draft(None, articles, self._encoder(), self.settings, progress=progress)
+            return writing.draft(None, articles, self._encoder(), self.settings, progress=progress, ahead=ahead, then=then)
         try:
             with self.target.reading() as rows:
-                return writing.draft(rows, articles, self._encoder(), self.settings, progress=progress)
+                return writing.draft(rows, articles, self._encoder(), self.settings, progress=progress,
+                                     ahead=ahead, then=then)
         except self.target.transient_errors as exc:
             log.info("draft read failed (%s); preparing under the lock instead", exc)
             return writing.Draft()
@@ -155,6 +178,26 @@ class IndexWriter:
         gone = writing.remove(rows, ids)
         summary = IndexSummary(removed=gone.removed, missing=gone.missing, chunks_removed=gone.chunks_removed)
         return summary.merge(self._add_rows(rows, gone.promoted)) if gone.promoted else summary
+
+
+class _Stream:
+    """The batches of :meth:`IndexWriter.add_stream`: the next one is taken, and its contents
+    started on the worker processes, when the current batch's contents are made (``take``)."""
+
+    def __init__(self, batches: Iterator[Sequence[Article]], settings: Settings) -> None:
+        self.batches, self.settings = batches, settings
+        self.batch: list[Article] = []
+        self.job: Job | None = None
+        self.due = False
+        self.error: Exception | None = None
+
+    def take(self) -> None:
+        self.due = False
+        try:
+            self.batch = _unique(next(self.batches, None) or [])
+        except Exception as exc:  # noqa: BLE001 - re-raised by add_stream once the current batch is committed
+            self.batch, self.error = [], exc
+        self.job = writing.start_contents(self.batch, self.settings) if self.batch else None
 
 
 def _unique(articles: Sequence[Article]) -> list[Article]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,28 +48,20 @@ class Draft:
 
 
 def draft(rows: Rows | None, articles: Sequence[Article], encoder: Encoder, settings: Settings,
-          *, progress: bool = False) -> Draft:
+          *, progress: bool = False, ahead: Mapping[str, Content] | None = None,
+          then: Callable[[], None] | None = None) -> Draft:
     """Return chunks, tokens, signatures and sentence vectors of the ``articles`` that look new or
     changed in the index as ``rows`` shows it (``None``: no index yet). Decides nothing: call it
     without the writer lock; :func:`prepare` decides under the lock and re-does what no longer fits.
+
+    ``ahead`` holds contents computed earlier by article id (used where the text is the same, see
+    :func:`start_contents`); ``then`` is called once the contents are made, before encoding.
     """
-    out, keys = Draft(), set()
-    todo_contents: list[tuple[Article, str]] = []
+    out = Draft()
     reuse: dict[str, np.ndarray] = {}
-    for article in articles:
-        old = rows.get_article(article.id) if rows is not None else None
-        if old is not None and old.article.text == article.text and old.article.title == article.title:
-            continue  # unchanged or a metadata change: nothing to embed
-        key = duplicates.content_key(article.text)
-        if key in keys or (rows is not None and _original_with_key(rows, key, article.id) is not None):
-            continue  # an exact duplicate is stored, not embedded
-        keys.add(key)
-        todo_contents.append((article, key))
-        if old is not None:
-            reuse.update(_stored_vectors(rows, old))
-    shape = content.Shape.of(settings)
-    made = content_workers.contents(todo_contents, shape, content_workers.worker_count(settings.ingest_workers))
-    out.contents = {article.id: c for (article, _), c in zip(todo_contents, made)}
+    out.contents = _contents(rows, articles, settings, ahead or {}, reuse)
+    if then is not None:
+        then()
     wanted = {embedding_text(a.title, s.text) for a in articles if (c := out.content(a)) for s in c.sentences}
     todo = sorted(wanted - reuse.keys())
     fresh = encoder.passages(todo, progress=progress) if todo else np.zeros((0, encoder.dim), np.float32)
@@ -77,6 +69,43 @@ def draft(rows: Rows | None, articles: Sequence[Article], encoder: Encoder, sett
     log.info("drafted %d articles: encoded %d sentence texts, reused %d", len(out.contents), len(todo),
              len(out.vectors) - len(todo))
     return out
+
+
+def start_contents(articles: Sequence[Article], settings: Settings) -> content_workers.Job | None:
+    """Return a job whose worker processes compute the contents of ``articles`` from now on, for
+    :func:`draft`'s ``ahead`` (an article found unchanged or a duplicate then only cost a worker's
+    time), or None when the batch is too small for workers or there are none."""
+    items = [(article, None) for article in articles]
+    return content_workers.start(items, content.Shape.of(settings), content_workers.worker_count(settings.ingest_workers))
+
+
+def _contents(rows: Rows | None, articles: Sequence[Article], settings: Settings,
+              ahead: Mapping[str, Content], reuse: dict[str, np.ndarray]) -> dict[str, Content]:
+    """Return the contents of the articles that look new or changed (not exact duplicates), by id,
+    taken from ``ahead`` or computed now; put the stored vectors of changed ones in ``reuse``."""
+    found: dict[str, Content] = {}
+    todo: list[tuple[Article, str]] = []
+    keys: set[str] = set()
+    for article in articles:
+        old = rows.get_article(article.id) if rows is not None else None
+        if old is not None and old.article.text == article.text and old.article.title == article.title:
+            continue  # unchanged or a metadata change: nothing to embed
+        early = ahead.get(article.id)
+        early = early if early is not None and early.text == article.text else None
+        key = early.key if early is not None else duplicates.content_key(article.text)
+        if key in keys or (rows is not None and _original_with_key(rows, key, article.id) is not None):
+            continue  # an exact duplicate is stored, not embedded
+        keys.add(key)
+        if early is not None:
+            found[article.id] = early
+        else:
+            todo.append((article, key))
+        if old is not None:
+            reuse.update(_stored_vectors(rows, old))
+    workers = content_workers.worker_count(settings.ingest_workers)
+    made = content_workers.contents(todo, content.Shape.of(settings), workers)
+    found.update((article.id, c) for (article, _), c in zip(todo, made))
+    return found
 
 
 def prepare(rows: Rows, articles: Sequence[Article], encoder: Encoder, settings: Settings,
