@@ -62,3 +62,33 @@ def test_an_empty_stream_changes_nothing(tmp_path):
     kb = KnowledgeBase(settings=hashing_settings(tmp_path))
     assert list(kb.add_stream([])) == []
     assert list(kb.add_stream([[]])) == []
+
+
+def test_after_a_stream_the_faiss_snapshot_holds_every_vector(tmp_path):
+    import json
+
+    from qa.index import store
+    from qa.index.folder import DB_NAME, VECTORS_STAMP
+
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, ingest_workers=0))
+    list(kb.add_stream(_batches()[:2]))
+    data = kb.dir.current()
+    conn = store.connect(data / DB_NAME, readonly=True)
+    try:
+        sentences = conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+        changed = int(store.get_meta(conn).get("changed_since_snapshot", 0))
+    finally:
+        conn.close()
+    assert sentences > 100 and changed == 0
+    assert json.loads((data / VECTORS_STAMP).read_text())["vectors"] == sentences
+
+
+def test_a_stream_into_milvus_lite_holds_every_batch(tmp_path):
+    pytest.importorskip("milvus_lite")
+    batches = [b[:4] for b in _batches()[:2]]
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, backend="milvus-lite", ingest_workers=0))
+    summaries = list(kb.add_stream(batches))
+    assert [len(s.added) for s in summaries] == [4, 4]
+    assert kb.status().articles == 8
+    hits = kb.retrieve(batches[1][0].text[:30], 3)
+    assert hits and hits[0].article_id == batches[1][0].id

@@ -81,6 +81,20 @@ class FolderTarget:
         self.dir.cleanup()
         return summary
 
+    def settle(self) -> None:
+        """Rewrite the FAISS snapshot if any write since the last one changed vectors (lock held):
+        after a stream of writes a new reader then loads it whole, catching up nothing (a reader
+        that appends to IVF lists after loading also holds up to twice their memory)."""
+        data = self.dir.current()
+        if data is None:
+            return
+        with contextlib.closing(store.connect(data / DB_NAME)) as conn:
+            if int(store.get_meta(conn).get("changed_since_snapshot", 0)) > 0:
+                try:
+                    snapshot_if_due(data, conn, force=True)
+                except (OSError, RuntimeError, sqlite3.Error) as exc:  # the writes are committed: see _after_commit
+                    log.warning("committed, but the FAISS snapshot of %s was not refreshed: %s", data, exc)
+
     def _after_commit(self, data: Path, conn: sqlite3.Connection) -> None:
         """Refresh the FAISS snapshot (when due) and the manifest. Both are derived from the committed
         database, so failing here (a full disk: OSError, or faiss's RuntimeError) must not report the

@@ -84,6 +84,9 @@ class MilvusTarget:
         self.store.drop_other_sets(keep=prefix)
         return summary
 
+    def settle(self) -> None:
+        """Nothing to do: Milvus keeps its own indexes up to date."""
+
     def _new_set(self) -> str:
         encoder = self._encoder()
         prefix = self.store.create_set(encoder.dim)

@@ -57,6 +57,10 @@ class WriteTarget(Protocol):
     def rebuild(self, apply: Apply) -> IndexSummary:
         """Apply one write to a new, empty index that then replaces the live one (lock held)."""
 
+    def settle(self) -> None:
+        """Bring what is derived from the committed rows up to date after a stream of writes, so
+        a reader that opens next has nothing to catch up (the folder's FAISS snapshot; lock held)."""
+
 
 class IndexWriter:
     """Writes to ``target`` with the encoder ``encoder()`` (loaded on first use).
@@ -77,14 +81,18 @@ class IndexWriter:
     def add_stream(self, batches: Iterable[Sequence[Article]], progress: bool = False) -> Iterator[IndexSummary]:
         """Add each batch of ``batches`` as :meth:`add` does, one commit each, in order; yield what
         each changed. Once a batch's contents are made, worker processes cut the next batch (taken
-        from ``batches`` then) while this one is embedded and committed (``Settings.ingest_workers``)."""
+        from ``batches`` then) while this one is embedded and committed (``Settings.ingest_workers``).
+        After the last batch the target settles (:meth:`WriteTarget.settle`)."""
         stream = _Stream(iter(batches), self.settings)
         batch, job = _unique(next(stream.batches, None) or []), None
         while batch:
             stream.due = True
-            yield self._add(batch, progress, job, then=stream.take)
+            summary = self._add(batch, progress, job, then=stream.take)
             if stream.due:  # the draft ended early (it read nothing): take the next batch now
                 stream.take()
+            if not stream.batch:  # the last batch (its time includes settling)
+                summary = summary.timed(summary.seconds + self._settle())
+            yield summary
             if stream.error is not None:  # raised by ``batches`` itself: after the batch before it is in
                 raise stream.error
             batch, job = stream.batch, stream.job
@@ -97,6 +105,13 @@ class IndexWriter:
         with self.target.lock():
             summary = self.target.write(lambda rows: self._add_rows(rows, articles, drafted))
         return summary.timed(time.perf_counter() - started)
+
+    def _settle(self) -> float:
+        """Settle the target after a stream (see :meth:`WriteTarget.settle`); return the seconds it took."""
+        started = time.perf_counter()
+        with self.target.lock():
+            self.target.settle()
+        return time.perf_counter() - started
 
     def remove(self, ids: Sequence[str]) -> IndexSummary:
         """Remove the articles ``ids``; ids not indexed are reported in ``missing``."""
