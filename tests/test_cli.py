@@ -243,3 +243,26 @@ def test_index_add_refuses_a_symlink_out_of_its_folder(env, tmp_path, capsys):
     assert main(["index", "add", str(env / "x.md")]) == 0
     out, err = capsys.readouterr()
     assert "0 added" in out and err.startswith("warning: ") and "outside its folder" in err
+
+
+def test_index_add_in_batches_commits_every_article_and_reports_bad_files(env, tmp_path, capsys):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"a{i}.md").write_text(f"---\nid: many-{i}\ntitle: 第{i}篇\n---\n第{i}篇文章说，微软在{2020 + i}年发布了新产品。\n",
+                                         encoding="utf-8")
+    (folder / "bad.md").write_text("---\nid: bad\ndate: 昨天\n---\n正文。\n", encoding="utf-8")
+    assert main(["index", "add", str(folder), "--batch", "2"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("5 added, 0 updated"), captured.out
+    assert "bad.md" in captured.err
+    main(["index", "status", "--json"])
+    assert json.loads(capsys.readouterr().out)["articles"] == 5
+    assert main(["search", "2023年 微软", "-k", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["article_id"] == "many-3"
+
+
+def test_index_add_batch_must_be_positive(env, capsys):
+    with pytest.raises(SystemExit):
+        main(["index", "add", str(env), "--batch", "0"])
+    assert "must be at least 1" in capsys.readouterr().err

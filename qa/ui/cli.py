@@ -11,11 +11,13 @@ is a terminal (piped into a log or another program, they would be noise). ``qa a
 from __future__ import annotations
 
 import argparse
+import functools
+import itertools
 import json
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ INTERRUPTED = 130  # exit status after Ctrl-C: 128 + SIGINT (2), the shell conve
 EXAMPLES = {
     "corpus": "example: qa corpus ls corpus/",
     "build": "example: qa index build corpus/",
-    "add": "example: qa index add corpus/2025-05-01-new-story.md",
+    "add": "example: qa index add corpus/2025-05-01-new-story.md\n         qa index add archive/ --batch 1000",
     "remove": "example: qa index remove zhidx-2025-04-30-openai-microsoft",
     "sync": "example: qa index sync corpus/",
     "watch": "example: qa index watch corpus/ --debounce 2",
@@ -90,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("corpus", nargs="?", help="corpus folder (QA_CORPUS_DIR, default corpus/)")
         if name == "watch":
             sp.add_argument("--debounce", type=float, default=DEBOUNCE_S, help="seconds of quiet before a sync")
-    _sub(index, "add", "add or update articles from files or folders").add_argument("paths", nargs="+")
+    add = _sub(index, "add", "add or update articles from files or folders")
+    add.add_argument("paths", nargs="+")
+    add.add_argument("--batch", type=positive_int, metavar="N",
+                     help="commit every N articles (kb.add_stream: the next batch is split and tokenised "
+                          "while one is committed; for large loads). Default: one commit")
     _sub(index, "remove", "remove articles by id").add_argument("ids", nargs="+")
     _sub(index, "status", "counts, model, size on disk, last update").add_argument("--json", action="store_true")
 
@@ -224,8 +230,20 @@ def _index_action(kb: Any, args: argparse.Namespace, settings: Settings) -> Any:
     from qa.ingest.corpus import load_corpus
 
     errors: list[Any] = []
-    articles = [a for p in args.paths for a in load_corpus(p, errors=errors)]
-    return kb.add(articles, progress=_progress()).with_errors(errors)
+    articles = (a for p in args.paths for a in load_corpus(p, errors=errors))
+    if not args.batch:
+        return kb.add(list(articles), progress=_progress()).with_errors(errors)
+    from qa.index.status import IndexSummary
+
+    summaries = list(kb.add_stream(_batches(articles, args.batch), progress=_progress()))
+    return functools.reduce(lambda a, b: a.merge(b), summaries, IndexSummary()).with_errors(errors)
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Yield lists of ``size`` items of ``items`` (the last one shorter), taken lazily."""
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
