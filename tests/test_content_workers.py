@@ -124,3 +124,28 @@ def test_content_docstring_example_holds():
     c = content.article_content(Article("a", "标题", "微软聘请了苏莱曼。他曾创办DeepMind。"), "k", SHAPE)
     assert [s.text for s in c.sentences] == ["微软聘请了苏莱曼。", "他曾创办DeepMind。"]
     assert c.owners == (0, 0) and c.tokens[0][:2] == ("微软", "聘请") and "deepmind" in c.tokens[0]
+
+
+def test_workers_that_cannot_start_leave_every_batch_to_the_caller(every_batch_to_workers, monkeypatch, caplog):
+    """A missing interpreter (Popen fails) or a worker that dies before it is ready: same contents,
+    and after a few such deaths the process stops starting workers instead of retrying each batch."""
+    from qa.index import content_process
+
+    items = _items(8)
+    own = [article_content(a, k, SHAPE) for a, k in items]
+    monkeypatch.setattr(content_workers, "_pools", {})
+    monkeypatch.setattr(content_workers, "_failed_starts", 0)
+    monkeypatch.setattr(content_process.sys, "executable", "/nonexistent/python")
+    with caplog.at_level(logging.WARNING, logger="qa.index.content_workers"):
+        assert content_workers.contents(items, SHAPE, 1) == own
+    assert "cannot start" in caplog.text and content_workers._pool(1) is None
+
+    monkeypatch.setattr(content_workers, "_failed_starts", 0)
+    monkeypatch.setattr(content_process.sys, "executable", content_process.sys.__dict__.get("_base_executable")
+                        or "/bin/false")  # starts, then exits at once without a frame
+    for _ in range(content_workers._MAX_FAILED_STARTS):
+        assert content_workers.contents(items, SHAPE, 1) == own
+        content_workers._pools[1].workers[0].proc.wait(timeout=30)  # it has surely stopped now
+    assert content_workers.contents(items, SHAPE, 1) == own
+    assert content_workers._failed_starts == content_workers._MAX_FAILED_STARTS
+    assert content_workers._pool(1) is None

