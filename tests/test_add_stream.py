@@ -58,10 +58,13 @@ def test_a_bad_batch_fails_after_the_batches_before_it_are_in(tmp_path, workers_
     assert kb.status().articles == len(good)
 
 
-def test_an_empty_stream_changes_nothing(tmp_path):
+def test_an_empty_stream_changes_nothing_and_an_empty_batch_ends_nothing(tmp_path):
     kb = KnowledgeBase(settings=hashing_settings(tmp_path))
     assert list(kb.add_stream([])) == []
     assert list(kb.add_stream([[]])) == []
+    first, _, _, last = _batches()
+    summaries = list(kb.add_stream([first[:2], [], [], last[:3]]))
+    assert [len(s.added) for s in summaries] == [2, 3] and kb.status().articles == 5
 
 
 def test_after_a_stream_the_faiss_snapshot_holds_every_vector(tmp_path):
@@ -92,3 +95,16 @@ def test_a_stream_into_milvus_lite_holds_every_batch(tmp_path):
     assert kb.status().articles == 8
     hits = kb.retrieve(batches[1][0].text[:30], 3)
     assert hits and hits[0].article_id == batches[1][0].id
+
+
+def test_streaming_unchanged_batches_again_cuts_nothing_in_the_caller(tmp_path, workers_on_every_batch, monkeypatch):
+    batches = [b for i, b in enumerate(_batches()) if i != 2]  # no update: the second stream changes nothing
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, ingest_workers=1))
+    list(kb.add_stream(batches))
+    cut = []
+    real = content_workers.article_content
+    monkeypatch.setattr(content_workers, "article_content", lambda *a: cut.append(a[0].id) or real(*a))
+    again = list(kb.add_stream(batches))
+    assert cut == []  # unchanged articles cost nothing in the caller, whatever the workers cut ahead
+    assert [len(s.unchanged) for s in again] == [16, 17, 8]  # the repost too: stored as it came
+    assert not any(s.added or s.updated or s.duplicates for s in again)

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 
 from qa.index.content import Content, Shape, article_content
 from qa.index.content_process import Item, WorkerProcess
-from qa.types import Article
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,8 @@ def _take_last(pending: deque[int]) -> int | None:
 
 class Job:
     """Contents being computed: by the worker processes from the moment it starts (in threads that
-    feed them), by the calling thread too once it asks for the result."""
+    feed them), by the calling thread too once it asks for :meth:`result`; or only those the
+    workers made, with :meth:`made`."""
 
     def __init__(self, workers: list[WorkerProcess], tasks: list[list[Item]], shape: Shape) -> None:
         self.tasks, self.shape = tasks, shape
@@ -97,10 +97,15 @@ class Job:
         for feeder in self.feeders:
             feeder.start()
 
-    @property
-    def articles(self) -> list[Article]:
-        """The job's articles, in the order of :meth:`result`."""
-        return [article for task in self.tasks for article, _ in task]
+    def made(self) -> dict[str, Content]:
+        """Stop handing out tasks, wait for those a worker holds, and return the contents made so
+        far by article id. Nothing is computed here: the caller computes what it still needs (an
+        article found unchanged then costs nothing but a worker's time)."""
+        self.pending.clear()
+        for feeder in self.feeders:
+            feeder.join()
+        return {article.id: c for task, done in zip(self.tasks, self.results) if done is not None
+                for (article, _), c in zip(task, done)}
 
     def result(self) -> list[Content]:
         """Return the contents of every task's items, in order, computing tasks no worker took.

@@ -84,8 +84,9 @@ class IndexWriter:
         from ``batches`` then) while this one is embedded and committed (``Settings.ingest_workers``).
         After the last batch the target settles (:meth:`WriteTarget.settle`)."""
         stream = _Stream(iter(batches), self.settings)
-        batch, job = _unique(next(stream.batches, None) or []), None
-        while batch:
+        stream.take()
+        while stream.batch:
+            batch, job = stream.batch, stream.job
             stream.due = True
             summary = self._add(batch, progress, job, then=stream.take)
             if stream.due:  # the draft ended early (it read nothing): take the next batch now
@@ -93,14 +94,13 @@ class IndexWriter:
             if not stream.batch:  # the last batch (its time includes settling)
                 summary = summary.timed(summary.seconds + self._settle())
             yield summary
-            if stream.error is not None:  # raised by ``batches`` itself: after the batch before it is in
-                raise stream.error
-            batch, job = stream.batch, stream.job
+        if stream.error is not None:  # raised by ``batches`` itself: after the batches before it are in
+            raise stream.error
 
     def _add(self, articles: list[Article], progress: bool, job: Job | None = None,
              then: Callable[[], None] | None = None) -> IndexSummary:
         started = time.perf_counter()
-        ahead = dict(zip((a.id for a in job.articles), job.result())) if job is not None else None
+        ahead = job.made() if job is not None else None
         drafted = self._draft(articles, progress, ahead=ahead, then=then)
         with self.target.lock():
             summary = self.target.write(lambda rows: self._add_rows(rows, articles, drafted))
@@ -207,10 +207,13 @@ class _Stream:
         self.error: Exception | None = None
 
     def take(self) -> None:
+        """Take the next non-empty batch (none left: empty) and start its contents on the workers."""
         self.due = False
+        self.batch = []
         try:
-            self.batch = _unique(next(self.batches, None) or [])
-        except Exception as exc:  # noqa: BLE001 - re-raised by add_stream once the current batch is committed
+            while not self.batch and (following := next(self.batches, None)) is not None:
+                self.batch = _unique(following)
+        except Exception as exc:  # noqa: BLE001 - re-raised by add_stream once the batches before are committed
             self.batch, self.error = [], exc
         self.job = writing.start_contents(self.batch, self.settings) if self.batch else None
 

@@ -73,8 +73,9 @@ def draft(rows: Rows | None, articles: Sequence[Article], encoder: Encoder, sett
 
 def start_contents(articles: Sequence[Article], settings: Settings) -> content_workers.Job | None:
     """Return a job whose worker processes compute the contents of ``articles`` from now on, for
-    :func:`draft`'s ``ahead`` (an article found unchanged or a duplicate then only cost a worker's
-    time), or None when the batch is too small for workers or there are none."""
+    :func:`draft`'s ``ahead`` (``Job.made``: the draft computes the rest of what it needs, so an
+    article found unchanged or a duplicate costs only a worker's time), or None when the batch is
+    too small for workers or there are none."""
     items = [(article, None) for article in articles]
     return content_workers.start(items, content.Shape.of(settings), content_workers.worker_count(settings.ingest_workers))
 
