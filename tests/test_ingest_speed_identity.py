@@ -204,6 +204,61 @@ def test_tokens_and_signature_equal_reference_on_random_mixed_text(text):
     assert duplicates.signature(text) == ref_signature(text)
 
 
+def _jieba_words(block: str) -> list[str]:
+    return [w for w in tokens._jieba().cut_for_search(block) if tokens.LETTER_OR_DIGIT.search(w)]
+
+
+def test_rust_cut_is_jieba_for_every_dictionary_word():
+    """rjieba's dictionary must be jieba's: every word jieba knows is cut the same way."""
+    import rjieba
+
+    words = [w for w, freq in tokens.word_frequencies().items() if freq > 0]
+    assert len(words) > 300_000
+    wrong = [w for w in words if rjieba.cut_for_search(w, True) != list(tokens._jieba().cut_for_search(w))]
+    assert wrong == []
+
+
+def test_rust_cut_is_jieba_on_every_block_of_the_shared_sets():
+    blocks = set()
+    for name in ("cmrc2018_trial.json", "drcd_dev.json", "xquad_en_zh_dev.json"):
+        if not (DATA / name).exists():
+            pytest.skip(f"{DATA / name} is not here (shared evaluation data)")
+        for a in load_squad(DATA / name)[0]:
+            blocks.update(tokens._jieba().re_han_default.split(tokens.search_form(a.text)))
+    plain = [b for b in blocks if tokens.RUST_BLOCK.fullmatch(b)]
+    assert len(plain) > 40_000  # most blocks take the fast path, so this compares something
+    assert [b for b in plain if tokens._cut(b) != tuple(_jieba_words(b))] == []
+
+
+@lru_cache(maxsize=1)
+def _dictionary_words() -> list[str]:
+    return sorted(w for w, freq in tokens.word_frequencies().items() if freq > 0 and tokens.RUST_BLOCK.fullmatch(w))
+
+
+def _plain_block() -> st.SearchStrategy[str]:
+    """Blocks rjieba cuts: dictionary words, rare and common Han characters, ASCII runs."""
+    pieces = st.one_of(
+        st.sampled_from(_dictionary_words()),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FD5),
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=6),
+    )
+    return st.lists(pieces, min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_plain_block())
+def test_rust_cut_equals_jieba_on_random_plain_blocks(block):
+    assert tokens.RUST_BLOCK.fullmatch(block)
+    assert tokens._cut(block) == tuple(_jieba_words(block))
+
+
+def test_blocks_with_hyphens_and_dots_are_cut_by_jieba():
+    """rjieba keeps 7-6 and jean-pierre whole; jieba splits them, and jieba's words are the index's."""
+    for block in ("7-6", "jean-pierre", "0.5mil", "aa-84型战术"):
+        assert not tokens.RUST_BLOCK.fullmatch(block)
+        assert tokens._cut(block) == tuple(_jieba_words(block))
+
+
 # ----------------------------------------------------------------- index-level identity
 def _dump(index_dir: Path) -> dict[str, list]:
     """Every row that matters, ``added_at`` (a clock reading) left out."""

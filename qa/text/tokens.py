@@ -15,6 +15,12 @@ Speed without changing a single output (issue #18; ``tests/test_ingest_speed_ide
 * jieba cuts a text as independent blocks (its ``re_han_default`` split): the words of a text are
   the words of its blocks in order, so the words of each block are cached. Overlapping chunks and
   repeated lines are cut once.
+* A block of Han characters, lower-case ASCII letters and digits only (most of Chinese news) is cut
+  by rjieba, the Rust port of jieba (same dictionary, same DAG and HMM), about 15 times faster. It
+  cuts such blocks exactly as jieba does: every one of jieba's 349k dictionary words, 130k random
+  blocks and the 50k distinct blocks of CMRC/DRCD/XQuAD were compared word for word (and the
+  tests keep comparing). Blocks holding ``+#&._%-`` go to jieba itself: rjieba keeps ``7-6`` or
+  ``jean-pierre`` whole where jieba splits them.
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _jieba_module: Any = None
+_rjieba_module: Any = None
 _t2s: Any = None
 # A letter or digit: a character of Unicode category L* or N*. ``re``'s ``\w`` less ``_`` is exactly
 # that set (``str.isalnum``; checked over every code point in tests/test_ingest_speed_identity.py),
@@ -37,6 +44,8 @@ _t2s: Any = None
 LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _BLOCK_CACHE = 65_536  # jieba blocks (runs between punctuation) remembered: a few MB at most
 _CACHED_BLOCK_CHARS = 256  # sentence pieces are far shorter; longer blocks are cut every time
+# The blocks rjieba cuts exactly as jieba does (upper case never reaches it: search forms are folded).
+RUST_BLOCK = re.compile(r"[\u4E00-\u9FD5a-z0-9]+")
 # Full-width ASCII forms and the ideographic space: the characters of Chinese news that NFKC changes.
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _FULL_WIDTH_FORMS = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)}
@@ -108,6 +117,8 @@ def tokenize(text: str) -> list[str]:
 
 def _cut(block: str) -> tuple[str, ...]:
     """Return the ``cut_for_search`` words of one jieba block that hold a letter or digit."""
+    if RUST_BLOCK.fullmatch(block):
+        return tuple(w for w in _rjieba().cut_for_search(block, True) if LETTER_OR_DIGIT.search(w))
     return tuple(w for w in _jieba().cut_for_search(block) if LETTER_OR_DIGIT.search(w))
 
 
@@ -148,6 +159,18 @@ def _jieba() -> Any:
                 _jieba_module = jieba
                 log.debug("jieba initialised")
     return _jieba_module
+
+
+def _rjieba() -> Any:
+    """Return the rjieba module (its dictionary loads on import, about 0.2 s), imported once."""
+    global _rjieba_module
+    if _rjieba_module is None:
+        with _lock:
+            if _rjieba_module is None:
+                import rjieba
+
+                _rjieba_module = rjieba
+    return _rjieba_module
 
 
 def _converter() -> Any:
