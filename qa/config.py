@@ -55,7 +55,8 @@ class Settings:
     batch_size: int = 32
     faiss_factory: str = "Flat"
     # One question is one FAISS search: with OpenMP's default pool, 2 threads spinning cost ~10 ms
-    # a search on 2 busy cores (measured 11.5 ms → 0.8 ms with 1 thread). Process-wide in FAISS.
+    # a search on 2 busy cores (measured 11.5 ms → 0.8 ms with 1 thread). OpenMP keeps it per thread:
+    # KnowledgeBase sets it in the thread that constructs it and in each thread that retrieves.
     faiss_threads: int = 1
     # Worker processes that cut articles (sentences, chunks, jieba, MinHash) beside the writing thread
     # for large batches (qa.index.content_workers); -1: one fewer than the cores, 0: none.

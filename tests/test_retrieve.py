@@ -160,3 +160,25 @@ def test_a_failing_dense_side_waits_for_the_keyword_side_before_giving_the_view_
         with pytest.raises(RuntimeError, match="FAISS failed"):
             _search(kb, recorded, "苏莱曼", pool)
         assert recorded.keyword_done
+
+
+def test_faiss_threads_setting_holds_in_the_thread_that_asks(tmp_path):
+    """OpenMP's thread count is per thread: a question from another thread (as Gradio's workers
+    ask) must search on ``faiss_threads`` too, not on OpenMP's default of every core."""
+    import threading
+
+    import faiss
+
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path, faiss_threads=1))
+    kb.add(sample_articles())
+    seen = {}
+
+    def ask():
+        faiss.omp_set_num_threads(3)  # what a fresh thread may hold: anything but the setting
+        kb.retrieve("微软为什么聘请苏莱曼？", 3)
+        seen["threads"] = faiss.omp_get_max_threads()
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    thread.join()
+    assert seen["threads"] == 1
