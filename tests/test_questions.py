@@ -75,3 +75,18 @@ def test_for_what_after_a_verb_of_naming_asks_what_not_why(subject, verb):
 @given(_CJK_NAME, _CJK_NAME)
 def test_why_at_the_head_of_a_clause_is_still_why(subject, rest):
     assert question_type(f"{subject}为什么{rest}？") == "why" == question_type(f"为何{subject}{rest}？")
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Who decides when AGI has arrived?", "who"),
+    ("When did Microsoft hire Suleyman?", "when"),
+    ("How much did Microsoft invest in OpenAI in 2023?", "amount"),
+    ("为什么股价涨了多少？", "why"),
+    ("微软是哪天超越苹果成为全球市值最高的上市公司的？", "when"),
+    ("苏莱曼在会议上呵斥了谁？", "who"),
+    ("这篇文章讲了什么？", None),
+])
+def test_leading_type_is_the_type_whose_question_word_comes_first(question, kind):
+    from qa.text.questions import leading_type
+
+    assert leading_type(question) == kind

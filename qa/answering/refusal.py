@@ -18,7 +18,7 @@ import numpy as np
 
 from qa.answering.ranking import SentenceRanking
 from qa.text import search_form, tokenize
-from qa.text.questions import question_type
+from qa.text.questions import leading_type
 from qa.text.salient import Term, present
 
 # What each question type asks for, as a note names it.
@@ -45,7 +45,7 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
         return _mention_but_not(found, lacking, lang, together=bool(elsewhere))
     if lacking:
         return _not_mentioned(lacking, lang)
-    asked = _ASKED[lang].get(question_type(query) or "")
+    asked = _ASKED[lang].get(leading_type(query) or "")
     if asked and found:
         return (f"文章提到了{_names(found, lang)}，但最接近的句子没有给出所问的{asked}。" if lang == "zh" else
                 f"The articles mention {_names(found, lang)}, but the closest sentences give no {asked} that answers.")

@@ -87,6 +87,14 @@ def question_type(question: str) -> str | None:
     return next((t.name for t in QUESTION_TYPES if t.asks.search(question)), None)
 
 
+def leading_type(question: str) -> str | None:
+    """Return the type whose question word comes first in ``question`` (None if none): what an
+    English question asks when it holds two ("Who decides when AGI has arrived?" asks who, where
+    :func:`question_type`, which the fitted models read, says when)."""
+    found = [(m.start(), n) for n, t in enumerate(QUESTION_TYPES) if (m := t.asks.search(question))]
+    return QUESTION_TYPES[min(found)[1]].name if found else None
+
+
 def answer_cue(type_name: str | None) -> re.Pattern[str] | None:
     """Return the pattern an answer to a question of type ``type_name`` contains (None: no cue)."""
     return next((t.cue for t in QUESTION_TYPES if t.name == type_name), None)
