@@ -144,23 +144,25 @@ class IndexReader:
     def _refresh(self) -> ReadView:
         stamp = self.dir.stamp()
         if self._view is None or stamp != self._stamp:
-            self.close()
-            self._view = self._open()
-            self._stamp = stamp
-            return self._view
+            return self._reopen(stamp)
         view = self._view
         if store.generation(view.conn) != view.generation:
             if _snapshot_ahead(view.data_dir, len(view.vectors)):
                 log.info("the FAISS snapshot is far ahead of this reader's copy: reopening from it")
                 del view  # the old copy goes before the snapshot loads: never two in memory
-                self.close()
-                self._view = self._open()
-                return self._view
+                return self._reopen(stamp)
             added, removed, gen = sync_vectors(view.conn, view.vectors, int(view.meta["dim"]))
             view.owners.catch_up(view.conn)
             log.info("index moved to generation %d: %d vectors added, %d removed", gen, added, removed)
             self._view = ReadView(view.data_dir, view.conn, view.vectors, store.get_meta(view.conn), gen,
                                   view.owners)
+        return self._view
+
+    def _reopen(self, stamp: tuple[int, int] | None) -> ReadView:
+        """Drop the current view and open the live index afresh (``stamp``: the folder's, now)."""
+        self.close()
+        self._view = self._open()
+        self._stamp = stamp
         return self._view
 
     def _open(self) -> ReadView:
