@@ -147,7 +147,6 @@ STILL_WRONG = frozenset({
     "How many people co-founded OpenAI?",
     "How much will SoftBank and Oracle invest in the Stargate project?",
     "Who is the president of OpenAI?",
-    "Where was Nadella when the Stargate project was announced?",
     "How much has Microsoft's share price risen?",
     "Why do OpenAI employees blame Microsoft?",
 })

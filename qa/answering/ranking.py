@@ -1,8 +1,8 @@
 """Rank the candidate sentences of a question and estimate whether any of them answers it."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -12,8 +12,9 @@ from qa.answering.features import (
     ANSWERABILITY, FEATURES, answerability_features, covered, describe, features, missing, missing_in,
 )
 from qa.index.backend import SearchView
+from qa.search.aliases import question_aliases
 from qa.text import search_form, tokenize
-from qa.text.salient import Term, salient_terms, spelled
+from qa.text.salient import Term, aliased, salient_terms, spelled
 from qa.text.translate import keyword_language, keyword_text
 from qa.types import Passage
 
@@ -46,6 +47,7 @@ class Evidence:
     n_docs: int
     keywords: str  # the question with the Chinese keywords of its English words, if any
     words: list[frozenset[str]]  # each candidate's search tokens
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # Chinese forms of its Latin names
 
 
 def gather(view: SearchView, question: str, passages: Sequence[Passage]) -> Evidence:
@@ -55,9 +57,10 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage]) -> Evid
     cands = candidates(view, passages)
     words = [frozenset(tokenize(c.text)) for c in cands]
     nearby = frozenset().union(*words) if keyword_language(question) == "en" else frozenset()
-    keywords = keyword_text(question, lambda tokens: view.doc_freq(tokens)[0], nearby)
+    aliases = question_aliases(view, question)
+    keywords = keyword_text(question, lambda tokens: view.doc_freq(tokens)[0], nearby, aliases)
     freq, n = view.doc_freq(tokenize(keywords))
-    return Evidence(cands, dict(freq), n, keywords, words)
+    return Evidence(cands, dict(freq), n, keywords, words, aliases)
 
 
 def _passage_missing(terms: Sequence[Term], passages: Sequence[Passage]) -> list[tuple[float, float]]:
@@ -85,7 +88,7 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
         return empty_ranking(passages)
     words = evidence.words
     every_word = frozenset().union(*words)
-    terms = spelled(salient_terms(asked or question), every_word)
+    terms = spelled(aliased(salient_terms(asked or question), evidence.aliases), every_word)
     info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms)
     dense = np.stack([c.vector for c in cands]) @ query_vector
     prior = [1.0 / (c.passage + 1) for c in cands]

@@ -18,6 +18,7 @@ from qa.config import Settings
 from qa.embedding.encoders import Encoder
 from qa.index.backend import SearchView
 from qa.search import keyword
+from qa.search.aliases import question_aliases
 from qa.search.dense import dense_candidates
 from qa.index.filters import Filters
 from qa.search.fusion import Hits, dense_weight_for, fuse
@@ -42,8 +43,10 @@ def lexical_candidates(view: SearchView, query: str, depth: int, filters: Filter
                        nearby: Collection[str] = ()) -> Hits:
     """Return the BM25 best chunks for ``query`` among those passing ``filters``; ``nearby``
     (words of the best dense chunks) chooses between the senses of English words."""
-    # English words also look for Chinese ones: the senses these articles use (their chunk counts).
-    terms = tokenize(keyword_text(query, lambda tokens: view.doc_freq(tokens)[0], nearby))
+    # English words also look for Chinese ones: the senses these articles use (their chunk counts),
+    # and Latin-script names the forms the articles write beside them (Oracle → 甲骨文).
+    terms = tokenize(keyword_text(query, lambda tokens: view.doc_freq(tokens)[0], nearby,
+                                  question_aliases(view, query)))
     return Hits(tuple(keyword.bm25_search(view, terms, depth, filters)))
 
 

@@ -12,6 +12,7 @@ Modules, one job each:
 * ``duplicates`` — exact-duplicate keys, MinHash signatures and their LSH band keys.
 * ``translate`` — English question terms to Chinese keywords.
 * ``names`` — one name in two scripts (苏莱曼 and Suleyman, by pinyin).
+* ``pairs`` — names an article writes in both scripts (拉里・埃里森(Larry Ellison)).
 * ``subjects`` — the names a question asks about.
 * ``salient`` — the names, numbers and measured attributes a question turns on, and whether a text mentions them.
 * ``questions`` — the question lexicon (question words and types, Chinese and English).

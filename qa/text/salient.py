@@ -16,7 +16,7 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from qa.text.names import mentioned, spelled_in
@@ -142,6 +142,20 @@ def spelled(terms: Sequence[Term], words: Collection[str]) -> tuple[Term, ...]:
         extra = spelled_in([f for f in t.forms if f.isascii()], words)
         extra += [w for w in latin_words for f in t.forms if not f.isascii() and mentioned(f, [w])]
         out.append(replace(t, forms=tuple(dict.fromkeys((*t.forms, *extra)))) if extra else t)
+    return tuple(out)
+
+
+def aliased(terms: Sequence[Term], aliases: Mapping[str, Sequence[str]]) -> tuple[Term, ...]:
+    """Return ``terms`` with the Chinese forms ``aliases`` gives a name (the forms the articles
+    write beside it: Ellison → 埃里森, :mod:`qa.text.pairs`) added to that name's forms."""
+    if not aliases:
+        return tuple(terms)
+    by_name = {name.lower(): forms for name, forms in aliases.items()}
+    out = []
+    for t in terms:
+        extra = by_name.get(t.text.lower(), ()) if t.kind == "name" else ()
+        forms = tuple(dict.fromkeys((*t.forms, *(search_form(f) for f in extra))))
+        out.append(replace(t, forms=forms) if extra else t)
     return tuple(out)
 
 

@@ -50,18 +50,20 @@ _LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z][a-z'-]*")
 _STOP = ENGLISH_FUNCTION_WORDS  # no Chinese keyword for a question or function word
 
 
-def keyword_text(query: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = ()) -> str:
+def keyword_text(query: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = (),
+                 aliases: Mapping[str, Sequence[str]] | None = None) -> str:
     """Return ``query`` followed by Chinese words for its English content words when its keywords
-    need them (:func:`keyword_language`; see :func:`chinese_terms`); any other query unchanged.
-    What the keyword side and the ranker's word features read; the encoder still gets the
-    question as asked.
+    need them (:func:`keyword_language`; see :func:`chinese_terms`); any other query followed by
+    the Chinese forms ``aliases`` gives its Latin-script names, if any. What the keyword side and
+    the ranker's word features read; the encoder still gets the question as asked.
 
     >>> keyword_text("微软为什么聘请苏莱曼？")
     '微软为什么聘请苏莱曼？'
     """
     if keyword_language(query) != "en":
-        return query
-    terms = chinese_terms(query, doc_freq, nearby)
+        terms: Sequence[str] = list(dict.fromkeys(f for fs in (aliases or {}).values() for f in fs))
+    else:
+        terms = chinese_terms(query, doc_freq, nearby, aliases)
     return f"{query} {' '.join(terms)}" if terms else query
 
 
@@ -86,7 +88,8 @@ def keyword_language(query: str) -> str:
     return "en" if any(w not in _STOP and any(f in glossary for f in _forms(w)) for w in words) else "zh"
 
 
-def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = ()) -> tuple[str, ...]:
+def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = (),
+                  aliases: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
     """Return Chinese words for the English content words of ``text`` (longest phrases first),
     each English word or phrase giving at most ``PER_WORD``; empty when nothing is found or the
     dictionary cannot be loaded (logged once).
@@ -95,14 +98,16 @@ def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection
     the ones they use most first; without it, jieba's commonest senses. ``nearby`` (the search
     tokens of the passages the question's meaning finds first) decides between senses: when some
     senses of a word occur there, only those are kept ("season" → 赛季 beside football results,
-    not 季节)."""
+    not 季节). ``aliases`` (:mod:`qa.search.aliases`: the Chinese forms the articles write beside
+    the text's names) come first: "Oracle" → 甲骨文 where the dictionary only knows the script."""
     senses = _senses(text)
+    named = [f for fs in (aliases or {}).values() for f in fs]
     if doc_freq is None:
-        return tuple(dict.fromkeys(w for ws in senses for w in ws[:PER_WORD]))
+        return tuple(dict.fromkeys(named + [w for ws in senses for w in ws[:PER_WORD]]))
     counts = _corpus_counts({w for ws in senses for w in ws}, doc_freq)
     near = {w for ws in senses for w in ws if all(p in nearby for p in tokenize(w) or [w])} if nearby else set()
     out = [w for ws in senses for w in _in_corpus(ws, counts, near)]
-    return tuple(dict.fromkeys(out + transliterations(text, nearby)))
+    return tuple(dict.fromkeys(named + out + transliterations(text, nearby)))
 
 
 def transliterations(text: str, words: Collection[str]) -> list[str]:
