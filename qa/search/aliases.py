@@ -7,7 +7,9 @@ bracketed pairs (:mod:`qa.text.pairs`) give the forms: "Ellison" → 埃里森, 
 
 The pairs are read from the index when asked rather than kept in a table of their own: they are
 then always those of the articles indexed now (an article removed takes its pairs with it, one
-added brings its own), on every backend, at the cost of one keyword lookup per name.
+added brings its own), on every backend, at the cost of one keyword lookup per name. A
+question's names are looked up twice, by retrieval and again by the ranker (which may be given
+passages retrieved elsewhere).
 
 Example::
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from qa.index.backend import SearchView
 from qa.index.filters import Filters
@@ -28,8 +30,6 @@ from qa.text.pairs import chinese_forms, name_pairs
 from qa.text.translate import keyword_language, names
 
 log = logging.getLogger(__name__)
-
-Aliases = Mapping[str, tuple[str, ...]]  # a Latin-script name → its Chinese forms in the articles
 
 # Chunks read per name: a pair is written at an article's first mention, so the best-scoring
 # chunks holding the name's words (short, name-dense ones first) hold most pairs there are.
@@ -52,10 +52,10 @@ def question_aliases(view: SearchView, question: str) -> dict[str, tuple[str, ..
     return corpus_aliases(view, found)
 
 
-def corpus_aliases(view: SearchView, names: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Return, for each Latin-script name in ``names`` that the indexed articles write beside a
+def corpus_aliases(view: SearchView, latin_names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Return, for each Latin-script name in ``latin_names`` that the indexed articles write beside a
     Chinese form, those forms (most frequent first); names without any are left out."""
-    wanted = {n: tokenize(n) for n in dict.fromkeys(names) if n.strip()}
+    wanted = {n: tokenize(n) for n in dict.fromkeys(latin_names) if n.strip()}
     wanted = {n: ts for n, ts in wanted.items() if ts and all(t.isascii() for t in ts)}
     if not wanted:
         return {}
