@@ -79,7 +79,8 @@ def main() -> None:
         kb = KnowledgeBase(settings=Settings.from_env({}, index_dir=Path(tmp) / "index"))
         kb.build(ROOT / "corpus")
         report = {"with_dictionary": check(kb)}
-        with mock.patch("qa.text.translate._glossary", return_value={}):
+        with mock.patch("qa.text.translate._glossary", return_value={}), \
+                mock.patch("qa.text.phonetic.glossary", return_value={}):
             report["without_dictionary"] = check(kb)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 

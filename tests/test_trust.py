@@ -30,7 +30,7 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     ("微软去年的净利润是多少？", "文章提到了“微软”，但没有提到“利润”"),
     ("OpenAI 2019年的估值是多少？", "但没有提到“2019”"),
     ("Anthropic的创始人是谁？", "但没有提到“Anthropic”"),
-    ("What was Microsoft's net profit last year?", "The articles mention Microsoft (微软) but not profit (利润)"),
+    ("What was Microsoft's net profit last year?", "The articles mention Microsoft (微软) but not net profit (利润)"),
     ("Who is Dario Amodei?", "None of the closest passages mentions Dario Amodei"),
     ("How much did Amazon invest in Anthropic?", "never mention Amazon"),
 ])

@@ -10,8 +10,10 @@ Modules, one job each:
   process's one jieba and OpenCC, loaded lazily and thread-safely).
 * ``chunking`` — whole-sentence chunks of an article, the unit that is indexed.
 * ``duplicates`` — exact-duplicate keys, MinHash signatures and their LSH band keys.
+* ``glossary`` — CC-CEDICT read backwards: English gloss → Chinese words, with proper nouns' short keys.
 * ``translate`` — English question terms to Chinese keywords.
 * ``names`` — one name in two scripts (苏莱曼 and Suleyman, by pinyin).
+* ``phonetic`` — consonant skeletons of Latin names and Chinese transliterations (Elway, 埃尔维).
 * ``pairs`` — names an article writes in both scripts (拉里・埃里森(Larry Ellison)).
 * ``subjects`` — the names a question asks about.
 * ``salient`` — the names, numbers and measured attributes a question turns on, and whether a text mentions them.

