@@ -16,6 +16,7 @@ Modules, one job each:
 * ``phonetic`` — consonant skeletons of Latin names and Chinese transliterations (Elway, 埃尔维).
 * ``pairs`` — names an article writes in both scripts (拉里・埃里森(Larry Ellison)).
 * ``subjects`` — the names a question asks about.
+* ``numerals`` — Chinese numerals as digits (cn2an: 第五十届 → 第50届), for matching a question's numbers.
 * ``salient`` — the names, numbers and measured attributes a question turns on, and whether a text mentions them.
 * ``questions`` — the question lexicon (question words and types, Chinese and English).
 * ``urls`` — which web links are accepted and rendered.

@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from qa.text.names import mentioned, spelled_in
+from qa.text.numerals import as_digits
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 from qa.text.tokens import search_form, tagged, tokenize
 from qa.text.glossary import dictionary_kinds
@@ -124,7 +125,9 @@ def present(term: Term, words: Collection[str], folded: str = "") -> bool:
     """
     if folded and any(_occurs(f, folded) for f in term.forms):
         return True
-    return term.kind != "number" and any(all(t in words for t in tokens) for tokens in term.tokens)
+    if term.kind == "number":  # 第50届 in the question, 第五十届 in the article
+        return bool(folded) and any(_occurs(f, as_digits(folded)) for f in term.forms)
+    return any(all(t in words for t in tokens) for tokens in term.tokens)
 
 
 def spelled(terms: Sequence[Term], words: Collection[str]) -> tuple[Term, ...]:

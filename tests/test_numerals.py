@@ -1,0 +1,30 @@
+"""Chinese numerals as digits (qa.text.numerals) and the number test of salient terms."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.text import search_form
+from qa.text.numerals import as_digits
+from qa.text.salient import present, salient_terms
+
+
+def test_chinese_numerals_become_digits():
+    assert as_digits("第五十届超级碗") == "第50届超级碗"
+    assert as_digits("十八世纪") == "18世纪" and as_digits("二〇一五年") == "2015年"
+    assert as_digits("百分之七十五的面积") == "75%的面积"
+
+
+def test_a_question_number_is_found_where_the_article_writes_it_in_chinese():
+    number = next(t for t in salient_terms("谁在第 50 届超级碗上演唱了国歌？") if t.kind == "number")
+    assert present(number, (), search_form("第五十届超级碗的国歌由碧昂丝演唱"))
+    assert not present(number, (), search_form("第四十九届超级碗的国歌由碧昂丝演唱"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_a_text_without_numerals_is_returned_as_it_is_and_none_raises(text):
+    out = as_digits(text)
+    assert isinstance(out, str)
+    if not any(c in "零〇一二两三四五六七八九十百千万亿" for c in text):
+        assert out == text
