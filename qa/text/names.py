@@ -74,8 +74,9 @@ def _onset(spelling: str) -> str:
 
 @functools.lru_cache(maxsize=262_144)
 def _similar(latin: str, chinese: str) -> bool:
-    """The pinyin test of :func:`same_name`; cheap bounds first (an English question compares
-    its names with every short Chinese word of its passages, ~1,000 pairs)."""
+    """The test of :func:`same_name`: the pinyin ratio, cheap bounds first (an English question
+    compares its names with every short Chinese word of its passages, ~1,000 pairs), then the
+    consonant skeletons of :mod:`qa.text.phonetic`."""
     spelling = _pinyin(chinese)
     if _onset(latin) == _onset(spelling):  # transliteration keeps the opening sound
         m = SequenceMatcher(None, latin, spelling, autojunk=False)
