@@ -73,6 +73,7 @@ def build_glossary(entries: list[dict]) -> dict[str, tuple[str, ...]]:
                 common.update(plain)
             for key in keys:
                 keyed[key].add(word)
+
     def ranked(words: set[str]) -> list[str]:  # multi-character words first (one is too ambiguous), commonest first
         return sorted(words, key=lambda w: (len(w) == 1, -freq.get(w, 0), w))
 

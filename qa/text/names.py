@@ -22,8 +22,7 @@ import re
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
-from qa.text.phonetic import sounds_alike
-
+from qa.text.phonetic import sounds_alike, syllables
 
 # Set by hand on the seed articles' name pairs (Suleyman/苏莱曼 0.75, Altman/奥特曼 0.77,
 # Nadella/纳德拉 0.92, Schulman/舒尔曼 0.75) against their non-pairs (Suleyman/微软 0.13, …).
@@ -31,11 +30,8 @@ SAME_NAME_RATIO = 0.7
 _LATIN = re.compile(r"^[a-z][a-z'-]{3,}$")
 
 
-@functools.lru_cache(maxsize=65_536)
 def _pinyin(word: str) -> str:
-    from pypinyin import lazy_pinyin  # imported on first use: its dictionary takes ~0.3 s to load
-
-    return "".join(lazy_pinyin(word))
+    return "".join(syllables(word))
 
 
 # A transliterated name's usual length, in the CJK ideograph blocks (a regex: an English

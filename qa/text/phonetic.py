@@ -64,12 +64,18 @@ def latin_skeleton(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=262_144)
-def chinese_skeleton(word: str) -> str:
-    """Return the skeleton of a Chinese word by its pinyin ("戴维斯" dai-wei-si → "TWS")."""
+def syllables(word: str) -> tuple[str, ...]:
+    """Return the pinyin syllables of a Chinese word, without tones ("戴维斯" → dai, wei, si)."""
     from pypinyin import lazy_pinyin  # imported on first use: its dictionary takes ~0.3 s to load
 
+    return tuple(lazy_pinyin(word))
+
+
+@functools.lru_cache(maxsize=262_144)
+def chinese_skeleton(word: str) -> str:
+    """Return the skeleton of a Chinese word by its pinyin ("戴维斯" dai-wei-si → "TWS")."""
     out = []
-    for k, syllable in enumerate(lazy_pinyin(word)):
+    for k, syllable in enumerate(syllables(word)):
         initial = next(((src, dst) for src, dst in _INITIALS if syllable.startswith(src)), ("", "V" if k == 0 else ""))
         out.append(initial[1])
         final = syllable[len(initial[0]):]

@@ -18,11 +18,11 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from qa.text.glossary import dictionary_kinds
 from qa.text.names import mentioned, spelled_in
 from qa.text.numerals import as_digits
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 from qa.text.tokens import search_form, tagged, tokenize
-from qa.text.glossary import dictionary_kinds
 from qa.text.translate import keyword_language, names
 
 log = logging.getLogger(__name__)
