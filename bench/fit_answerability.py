@@ -133,9 +133,12 @@ def main(argv: list[str] | None = None) -> None:
     chinese = [(s, g) for s, g in pairs if not g.cross_lingual]
     english = [(s, g) for s, g in pairs if g.cross_lingual]
     lexical = tuple(ANSWERABILITY[i] for i in LEXICAL)
+    # The anchors are runs of the question's characters in the sentence: nothing an English
+    # question shares with Chinese text (one XQuAD question in 1,133 has any, and drew a weight of -164).
+    cross = tuple(n for n in ANSWERABILITY if n != "top_anchors")
     models, report = {}, {}
     for name, groups, names in (("answerability", chinese, ANSWERABILITY),
-                                ("answerability_cross_lingual", english, ANSWERABILITY),
+                                ("answerability_cross_lingual", english, cross),
                                 ("answerability_lexical", chinese, lexical)):
         if groups:
             models[name], report[name] = fit_family(groups, names)

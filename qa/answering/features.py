@@ -26,7 +26,14 @@ Features (all roughly in 0..1), in ``FEATURES`` order:
 * ``missing_names`` / ``missing_facts`` – the share of the salient terms that are names / that
   are numbers or attributes and that the sentence's whole passage and its title do not mention
   (news names the subject once, then writes 他/该公司; a name swapped is surer evidence than
-  a number an annotator computed or an attribute paraphrased).
+  a number an annotator computed or an attribute paraphrased);
+* ``missing_checkable`` – share of the salient terms that are checkable and that neither the
+  sentence nor its neighbours mention. A name written in Latin letters that the index has in no
+  form is not checkable: the articles may write it in a transliteration no dictionary gives,
+  so its absence says little (most of an English question's names). Every other term is: a
+  number, an attribute word, a Chinese name, a name the index has somewhere. Missing one of
+  those is the on-topic mismatch of a news question (Apple's *revenue* where the sentence
+  gives its market value).
 
 ``dense`` uses the stored sentence vectors, embedded with the article title as context (see
 ``qa.index.writing.embedding_text``). The weights live in :mod:`qa.answering.models`.
@@ -48,16 +55,17 @@ from qa.text.questions import (
 
 FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs", "length",
             "left_anchor", "right_anchor", "anchors", "first", "passage_score", "missing",
-            "missing_names", "missing_facts")
+            "missing_names", "missing_facts", "missing_checkable")
 # What decides whether to answer at all: the best candidate, and how much of the question the
 # candidates cover together (a question about something the articles never mention covers little).
 # ``top_missing*``: the best candidate's ``missing*``; ``absent``: share of the salient terms no
 # candidate mentions; ``salient``: the question has any; ``typed``: the question asks for a type
 # of answer (a number for 多少, a reason for 为什么…); ``top_type_missing``: it does, and the best
-# candidate holds none (马斯克为什么离开OpenAI？ against a sentence that only says he co-founded it).
+# candidate holds none (马斯克为什么离开OpenAI？ against a sentence that only says he co-founded it);
+# ``top_missing_checkable``: the best candidate's ``missing_checkable``.
 ANSWERABILITY = ("top_score", "top_dense", "top_overlap", "top_context", "covered", "top_anchors",
                  "top_missing", "top_missing_names", "top_missing_facts", "absent", "salient", "typed",
-                 "top_type_missing")
+                 "top_type_missing", "top_missing_checkable")
 _NOT_CONTENT = CHINESE_QUESTION_WORDS | ENGLISH_FUNCTION_WORDS
 # Scales set by hand (not tuned) so that each feature spans 0..1; the fitted weights do the rest.
 ANCHOR_CAP = 8  # characters an anchor grows from the question word; longer runs are the lcs feature's job
@@ -74,6 +82,7 @@ class QuestionInfo:
     bigrams: frozenset[str]
     qtype: str | None
     terms: tuple[Term, ...] = ()  # the salient terms of the question as asked
+    checkable: tuple[Term, ...] = ()  # those of them whose absence from a text is evidence
 
 
 def _plain(text: str) -> str:
@@ -88,13 +97,15 @@ def _pairs(plain: str) -> set[str]:
     return {plain[i:i + 2] for i in range(len(plain) - 1)}
 
 
-def describe(question: str, doc_freq: Mapping[str, int], n_docs: int, terms: tuple[Term, ...] = ()) -> QuestionInfo:
-    """Return the question's informative tokens with their idf, its bigrams, its type and its
-    salient ``terms`` (:func:`qa.text.salient.salient_terms` of the question as asked)."""
+def describe(question: str, doc_freq: Mapping[str, int], n_docs: int, terms: tuple[Term, ...] = (),
+             checkable: tuple[Term, ...] = ()) -> QuestionInfo:
+    """Return the question's informative tokens with their idf, its bigrams, its type, its
+    salient ``terms`` (:func:`qa.text.salient.salient_terms` of the question as asked) and the
+    ``checkable`` ones among them (see ``missing_checkable``)."""
     tokens = tuple(dict.fromkeys(t for t in tokenize(question) if t not in _NOT_CONTENT))
     idf = {t: math.log(1 + (n_docs - doc_freq.get(t, 0) + 0.5) / (doc_freq.get(t, 0) + 0.5)) for t in tokens}
     content = {b for b in _bigrams(question) if not set(b) & CHINESE_QUESTION_CHARS}
-    return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question), terms)
+    return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question), terms, checkable)
 
 
 def longest_common_run(a: str, b: str) -> int:
@@ -168,8 +179,16 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
         rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(sent) else 0.0, prior[i],
                      float(dense[i]) - top, lcs, min(len(sent) / FULL_LENGTH_CHARS, 1.0), la, ra, la * ra,
                      float(first[i]), passage_score[i], missing(info.terms, around, folded),
-                     *(passage_missing[i] if passage_missing is not None else (0.0, 0.0))))
+                     *(passage_missing[i] if passage_missing is not None else (0.0, 0.0)),
+                     _missing_checkable(info, around, folded)))
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
+
+
+def _missing_checkable(info: QuestionInfo, words: Collection[str], folded: str) -> float:
+    """Return the share of all the question's salient terms that are checkable and that a text does not mention."""
+    if not info.checkable:
+        return 0.0
+    return missing(info.checkable, words, folded) * len(info.checkable) / len(info.terms)
 
 
 def missing(terms: Sequence[Term], words: Collection[str], folded: str = "") -> float:
@@ -203,4 +222,4 @@ def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: flo
     return np.array([scores[top], row[col["dense"]], row[col["overlap"]], row[col["overlap"]] + row[col["context"]],
                      coverage, row[col["anchors"]], row[col["missing"]], row[col["missing_names"]],
                      row[col["missing_facts"]], absent, float(salient), float(typed),
-                     float(typed and not row[col["cue"]])], dtype=np.float32)
+                     float(typed and not row[col["cue"]]), row[col["missing_checkable"]]], dtype=np.float32)

@@ -67,7 +67,10 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
     # Microsoft and Suleyman need not find "Microsoft" in the sentence that answers it.
     ranking = rank_sentences(evidence, query, passages, qvec, model, cross_lingual=lang == "en", asked=question)
     conf = ranking.confidence
-    refused = not ranking.candidates or conf < models.REFUSE_BELOW or absent
+    # So is an attribute no article mentions in any of its words (a salary, a revenue): a
+    # measured fact the articles never state; the answerability model, fitted on sets where
+    # this is rare, would weigh a near-topic sentence's similarity above it.
+    refused = not ranking.candidates or conf < models.REFUSE_BELOW or bool(absent) or bool(ranking.unmentioned)
     notes: tuple[str, ...] = (english.ENGLISH_NOTE,) if lang == "en" else ()
     if refused:
         why = english.absent_note(absent) if absent else refusal.explain(question, lang, ranking)

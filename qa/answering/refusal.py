@@ -2,15 +2,16 @@
 
 A refusal that only says "not found" leaves the reader guessing whether the articles are about
 something else altogether. Most refused news questions share the articles' topic and differ in
-one salient term (:mod:`qa.text.salient`), so the note says which: the best candidate sentence
-mentions some of the question's names, numbers and attributes but not the others ("the articles
-mention 苹果 but not its 营收"), or none of the closest passages mentions them, or they are all
-there but the closest sentences hold no answer of the asked type (no amount for 多少).
+one salient term (:mod:`qa.text.salient`), so the note says which: no indexed article mentions
+an attribute the question asks about (``SentenceRanking.unmentioned``: "the articles mention 苹果
+but none mentions 营收"), the best candidate sentence mentions some of the question's names,
+numbers and attributes but not the others, none of the closest passages mentions them, or they
+are all there but the closest sentences hold no answer of the asked type (no amount for 多少).
 
 Example::
 
     >>> explain("苹果公司2024年的营收是多少？", "zh", ranking)  # doctest: +SKIP
-    '文章提到了“苹果公司”，但没有在同一处提到“2024”“营收”。'
+    '文章提到了“苹果公司”“2024”，但索引中的文章都没有提到“营收”。'
 """
 from __future__ import annotations
 
@@ -25,17 +26,23 @@ from qa.text.salient import Term, present
 _ASKED = {"zh": {"why": "原因", "amount": "数字", "when": "时间", "where": "地点", "who": "人名"},
           "en": {"why": "reason", "amount": "number", "when": "date", "where": "place", "who": "name"}}
 
+# English attribute words that are not nouns, as a note names what they ask for.
+_AS_NOUN = {"how old": "age", "founded": "founder", "co-founded": "founder"}
+
 
 def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
     """Return the note explaining why ``query`` was refused given its ``ranking`` (whose
     ``terms`` are the question's salient terms), in ``lang`` ("zh" or "en"); None when nothing
     specific can be said (no candidates, nothing lacking)."""
     if not ranking.candidates:
-        return None
+        return _never_mentioned([], list(ranking.unmentioned), lang) if ranking.unmentioned else None
     best = ranking.candidates[int(np.argmax(ranking.scores))]
     text = f"{best.text} {best.neighbours}"
     everything = " ".join(c.text for c in ranking.candidates)
     anywhere, folded_all = frozenset(tokenize(everything)), search_form(everything)
+    if ranking.unmentioned:
+        return _never_mentioned([t for t in ranking.terms if present(t, anywhere, folded_all)],
+                                list(ranking.unmentioned), lang)
     around, folded = frozenset(tokenize(text)), search_form(text)
     terms = ranking.terms  # the ones the answerability model read
     found = [t for t in terms if present(t, around, folded)]
@@ -60,6 +67,16 @@ def _mention_but_not(found: list[Term], lacking: list[Term], lang: str, together
     return f"The articles mention {_names(found, lang)} but not {_names(lacking, lang)}{where}."
 
 
+def _never_mentioned(found: list[Term], never: list[Term], lang: str) -> str:
+    """The note for attributes no indexed article mentions, after what the closest passages do."""
+    if lang == "zh":
+        before = f"文章提到了{_names(found, lang)}，但" if found else ""
+        return f"{before}索引中的文章都没有提到{_names(never, lang)}。"
+    if found:
+        return f"The articles mention {_names(found, lang)}, but none mentions {_names(never, lang)}."
+    return f"None of the indexed articles mentions {_names(never, lang)}."
+
+
 def _not_mentioned(lacking: list[Term], lang: str) -> str:
     if lang == "zh":
         return f"最接近的段落都没有提到{_names(lacking, lang)}。"
@@ -74,5 +91,6 @@ def _names(terms: list[Term], lang: str) -> str:
     shown = []
     for t in terms:
         chinese = next((f for f in t.forms if not f.isascii()), None)
-        shown.append(f"{t.text} ({chinese})" if chinese and t.text.isascii() else t.text)
+        text = _AS_NOUN.get(t.text, t.text)
+        shown.append(f"{text} ({chinese})" if chinese and t.text.isascii() else text)
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
