@@ -62,3 +62,20 @@ def test_only_attributes_no_form_of_which_the_index_has_are_unmentioned():
     never = unmentioned(terms, frozenset({"苹果", "市值"}))  # no revenue word, no 2024, no Apple in Latin
     assert [t.text for t in never] == ["revenue"]  # a missing number or name is not enough
     assert unmentioned(terms, frozenset({"苹果", "市值", "营业", "收入"})) == ()  # 营业收入 is one of revenue's words
+
+
+def test_a_follow_ups_own_terms_are_looked_up_in_the_index(seed_kb):
+    question, asked = "微软 苹果公司的市值呢？", "苹果公司的市值呢？"  # a follow-up's query carries the topic
+    passages = seed_kb.retrieve(question, 5)
+    with seed_kb.reader.view() as view:
+        evidence = gather(view, question, passages, asked=asked)
+    assert [t.text for t in evidence.terms] == ["苹果公司", "市值"]  # not 微软: the query's, not the asked
+    assert {"苹果", "市值"} <= evidence.known
+    ranking = rank_sentences(evidence, question, passages, seed_kb.encoder.queries([question])[0],
+                             seed_kb.settings.model, asked=asked)
+    assert ranking.unmentioned == ()  # the seeds give Apple's market value
+
+
+def test_a_follow_up_answers_with_the_market_value_it_asks_about(seed_kb):
+    answer = seed_kb.answer("那苹果呢？", history=["微软的市值是多少？"])
+    assert not answer.abstained and "苹果的市值" in answer.text, answer.text

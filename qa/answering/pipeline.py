@@ -57,7 +57,7 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
     kept = k * (WHY_PASSAGES if reasons.is_why(query) else 1)
     passages = diverse(retrieve(query, min(RETRIEVED_PER_KEPT * kept, MAX_K), qvec), kept)
     with reader.view() as view:
-        evidence = gather(view, query, passages)
+        evidence = gather(view, query, passages, asked=question)
         # A name the whole index lacks (in the dictionary's Chinese forms too) is refused outright:
         # precise on news (Tesla, Amazon); on XQuAD it refuses 5.4 % of the answerable English
         # questions, whose translators wrote names otherwise than the dictionary (as news writes

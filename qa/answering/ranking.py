@@ -51,23 +51,26 @@ class Evidence:
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # Chinese forms of its Latin names
     terms: tuple[Term, ...] = ()  # its salient terms, with the Chinese forms ``aliases`` gives
     known: frozenset[str] = frozenset()  # the search tokens of their forms that the index has
+    terms_of: str = ""  # the text ``terms`` are the salient terms of
 
 
-def gather(view: SearchView, question: str, passages: Sequence[Passage]) -> Evidence:
+def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: str | None = None) -> Evidence:
     """Return the candidate sentences of ``passages`` with their tokens, and the chunk counts of
     the words of ``question`` read from ``view``. An English question's words become the Chinese
-    senses the articles use, among them first those the candidates use (as keyword search chooses them)."""
+    senses the articles use, among them first those the candidates use (as keyword search chooses them).
+    The salient terms are those of ``asked`` (the question as written, for a follow-up whose
+    ``question`` carries an earlier turn's topic), else of ``question``."""
     cands = candidates(view, passages)
     words = [frozenset(tokenize(c.text)) for c in cands]
     nearby = frozenset().union(*words) if keyword_language(question) == "en" else frozenset()
     aliases = question_aliases(view, question)
     keywords = keyword_text(question, lambda tokens: view.doc_freq(tokens)[0], nearby, aliases)
     # the salient terms' tokens ride on the same lookup: whether the index has a term at all
-    terms = aliased(salient_terms(question), aliases)
+    terms = aliased(salient_terms(asked or question), aliases)
     forms = {tk for t in terms for ts in t.tokens for tk in ts}
     freq, n = view.doc_freq(list(dict.fromkeys([*tokenize(keywords), *forms])))
     known = frozenset(tk for tk in forms if freq.get(tk, 0) > 0)
-    return Evidence(cands, dict(freq), n, keywords, words, aliases, terms, known)
+    return Evidence(cands, dict(freq), n, keywords, words, aliases, terms, known, asked or question)
 
 
 def _checkable(terms: Sequence[Term], tokens: frozenset[str]) -> tuple[Term, ...]:
@@ -114,11 +117,13 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
         return empty_ranking(passages)
     words = evidence.words
     every_word = frozenset().union(*words)
-    # jieba's part-of-speech pass costs ~3 ms a Chinese question: gather's terms, unless asked differs
-    own = evidence.terms if asked in (None, question) else aliased(salient_terms(asked), evidence.aliases)
+    # jieba's part-of-speech pass costs ~3 ms a Chinese question: gather's terms unless they are
+    # another text's, and then nothing is known of which the index has (none is "never mentioned")
+    gathered = (asked or question) == evidence.terms_of
+    own = evidence.terms if gathered else aliased(salient_terms(asked or question), evidence.aliases)
     terms = spelled(own, every_word)
-    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms,
-                    _checkable(terms, evidence.known | every_word))
+    known = evidence.known | every_word
+    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms, _checkable(terms, known))
     dense = np.stack([c.vector for c in cands]) @ query_vector
     prior = [1.0 / (c.passage + 1) for c in cands]
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
@@ -131,4 +136,4 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     absent = missing(terms, every_word, search_form(" ".join(c.text for c in cands)))
     row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
     return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual),
-                           terms, unmentioned(terms, evidence.known | every_word))
+                           terms, unmentioned(terms, known) if gathered else ())
