@@ -79,3 +79,11 @@ def test_a_follow_ups_own_terms_are_looked_up_in_the_index(seed_kb):
 def test_a_follow_up_answers_with_the_market_value_it_asks_about(seed_kb):
     answer = seed_kb.answer("那苹果呢？", history=["微软的市值是多少？"])
     assert not answer.abstained and "苹果的市值" in answer.text, answer.text
+
+
+def test_an_attribute_written_in_glued_tokens_is_not_unmentioned():
+    weekly = salient_terms("How many weekly active users does ChatGPT have?")
+    # the index cut 5亿周活跃用户 as 亿周 / 活跃 / 用户: no token 周, and the attribute is there all the same
+    assert unmentioned(weekly, frozenset({"亿周", "活跃", "用户"})) == ()
+    assert unmentioned(weekly, frozenset(), "chatgpt拥有超过5亿周活跃用户") == ()
+    assert [t.text for t in unmentioned(weekly, frozenset({"chatgpt"}))] == ["weekly active users"]

@@ -89,3 +89,12 @@ def test_every_salient_term_is_present_in_its_own_question(question):
 def test_salient_terms_are_unique_by_first_form(question):
     firsts = [t.forms[0] for t in salient_terms(question)]
     assert len(firsts) == len(set(firsts))
+
+
+def test_daily_weekly_and_monthly_users_are_different_figures():
+    sentence = "助力OpenAI的ChatGPT拥有超过5亿周活跃用户"
+    words, folded = set(tokenize(sentence)), search_form(sentence)
+    daily = [t for t in salient_terms("ChatGPT有多少日活跃用户？") if t.kind == "attribute"]
+    weekly = [t for t in salient_terms("How many weekly active users does ChatGPT have?") if t.kind == "attribute"]
+    users = [t for t in salient_terms("ChatGPT有多少用户？") if t.kind == "attribute"]
+    assert [present(t, words, folded) for t in daily + weekly + users] == [False, True, True]

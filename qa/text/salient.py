@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 # The first word of each group names the group in refusal notes.
 ATTRIBUTE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("营收", "营业收入", "收入", "营业额", "销售额"), ("利润", "净利润", "盈利", "净利"), ("亏损", "净亏损"),
-    ("市值",), ("估值",), ("股价", "股票价格"), ("用户", "用户数", "活跃用户"), ("参数", "参数量"),
+    ("市值",), ("估值",), ("股价", "股票价格"), ("用户", "用户数", "活跃用户"),
+    # a news figure counts users per day, week or month: 5亿周活跃用户 does not say how many a day
+    ("日活跃用户", "日活"), ("周活跃用户", "周活"), ("月活跃用户", "月活"), ("参数", "参数量"),
     ("人口",), ("面积",), ("销量", "销售量"), ("价格", "售价", "票价"), ("员工", "雇员", "职员"),
     ("市场份额", "份额"), ("票房",), ("预算",), ("成本",), ("债务", "负债"), ("融资", "融资额"),
     ("薪水", "工资", "年薪", "薪酬"), ("身高",), ("体重",), ("高度", "海拔"), ("长度", "全长"),
@@ -55,6 +57,7 @@ ENGLISH_ATTRIBUTES = {
     "depth": "深度", "temperature": "温度", "ranking": "排名", "score": "得分", "output": "产量",
     "exports": "出口", "imports": "进口", "followers": "粉丝", "altitude": "高度", "elevation": "高度",
     "units sold": "销量", "net income": "利润", "net profit": "利润",
+    "daily active users": "日活跃用户", "weekly active users": "周活跃用户", "monthly active users": "月活跃用户",
     "ceo": "首席执行官", "chief executive": "首席执行官", "founder": "创始人", "founders": "创始人",
     "founded": "创始人", "co-founded": "创始人", "chairman": "董事长", "president": "总裁",
     "cto": "首席技术官", "chief technology officer": "首席技术官", "cfo": "首席财务官",
