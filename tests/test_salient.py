@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.text import search_form, tokenize
-from qa.text.salient import present, salient_terms, spelled
+from qa.text.salient import Term, present, salient_terms, spelled, widened
 
 
 def _kinds(question: str) -> list[tuple[str, str]]:
@@ -98,3 +98,36 @@ def test_daily_weekly_and_monthly_users_are_different_figures():
     weekly = [t for t in salient_terms("How many weekly active users does ChatGPT have?") if t.kind == "attribute"]
     users = [t for t in salient_terms("ChatGPT有多少用户？") if t.kind == "attribute"]
     assert [present(t, words, folded) for t in daily + weekly + users] == [False, True, True]
+
+
+def _widened(question: str, articles: str) -> list[str]:
+    return [t.text for t in widened(salient_terms(question), question, search_form(articles))]
+
+
+def test_a_transliterated_name_jieba_cut_apart_grows_to_the_name_the_articles_write():
+    # jieba cuts 纳 / 德拉 / 和 / 阿尔特 / 曼 and, the other way round, 阿尔特 / 曼和纳 / 德拉
+    articles = "纳德拉与阿尔特曼的合作源于2018年7月的一次偶然相遇。"
+    assert _widened("纳德拉和阿尔特曼是在哪里认识的？", articles) == ["纳德拉", "阿尔特曼"]
+    assert _widened("阿尔特曼和纳德拉是在哪里认识的？", articles) == ["阿尔特曼", "纳德拉"]
+
+
+def test_a_name_does_not_grow_into_the_words_after_it():
+    assert _widened("微软市值是多少？", "微软市值超过苹果") == ["微软", "市值"]
+    assert _widened("德拉是谁？", "纳德拉与阿尔特曼") == ["德拉"]  # the question has no more of the name
+
+
+_NAME_TEXT = st.text(st.sampled_from(list("纳德拉阿尔特曼苏莱和是在的谁？微软")), max_size=16)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_NAME_TEXT, _NAME_TEXT)
+def test_a_widened_name_is_written_both_in_the_question_and_in_the_articles(question, articles):
+    before = {t.forms[0] for t in salient_terms(question)}
+    for t in widened(salient_terms(question), question, search_form(articles)):
+        assert t.forms[0] in search_form(question)
+        assert t.forms[0] in before or t.forms[0] in search_form(articles)
+
+
+def test_two_pieces_of_one_name_give_one_term():
+    terms = widened((Term("name", "苏莱", ("苏莱",)), Term("name", "莱曼", ("莱曼",))), "苏莱曼是谁？", "苏莱曼加入微软")
+    assert [(t.text, t.forms[0]) for t in terms] == [("苏莱曼", "苏莱曼")]

@@ -32,6 +32,7 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     ("Anthropic的创始人是谁？", "但没有提到“Anthropic”"),
     ("What was Microsoft's net profit last year?", "The articles mention Microsoft (微软), but none mentions net profit (利润)"),
     ("How old is Sam Altman?", "The articles mention Sam Altman (奥特曼), but none mentions age (年龄)"),
+    ("纳德拉的年薪是多少？", "文章提到了“纳德拉”，但索引中的文章都没有提到“薪水”"),  # not jieba's piece 德拉
     ("How much did Amazon invest in Anthropic?", "never mention Amazon"),
 ])
 def test_refusal_note_names_what_the_articles_lack_in_the_question_language(seed_kb, question, note):

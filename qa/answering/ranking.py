@@ -14,7 +14,7 @@ from qa.answering.features import (
 from qa.index.backend import SearchView
 from qa.search.aliases import question_aliases
 from qa.text import search_form, tokenize
-from qa.text.salient import Term, aliased, present, salient_terms, spelled
+from qa.text.salient import Term, aliased, present, salient_terms, spelled, widened
 from qa.text.translate import keyword_language, keyword_text
 from qa.types import Passage
 
@@ -126,7 +126,8 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     # another text's, and then nothing is known of which the index has (none is "never mentioned")
     gathered = (asked or question) == evidence.terms_of
     own = evidence.terms if gathered else aliased(salient_terms(asked or question), evidence.aliases)
-    terms = spelled(own, every_word)
+    folded = search_form(" ".join(c.text for c in cands))
+    terms = spelled(widened(own, asked or question, folded), every_word)
     known = evidence.known | every_word
     info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms, _checkable(terms, known))
     dense = np.stack([c.vector for c in cands]) @ query_vector
@@ -138,7 +139,6 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     matrix = features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands], first, share, words,
                       [by_passage[c.passage] for c in cands])
     scores = models.order(matrix, cross_lingual)
-    folded = search_form(" ".join(c.text for c in cands))
     absent = missing(terms, every_word, folded)
     row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
     return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual),

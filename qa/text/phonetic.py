@@ -94,11 +94,11 @@ def sounds_alike(latin: str, chinese: str) -> bool:
     proper, common = dictionary_kinds()
     if chinese in common or any(sense in common for sense in glossary().get(latin.lower(), ())):
         return False  # 不同 is no name; "Valley" (山谷) is a word, not a name to sound out
-    return chinese in proper or all(c in _name_characters() for c in chinese)
+    return chinese in proper or all(c in name_characters() for c in chinese)
 
 
 @functools.cache
-def _name_characters() -> frozenset[str]:
+def name_characters() -> frozenset[str]:
     """Return the characters that write transliterated names: those of at least
     ``_NAME_CHAR_USES`` of jieba's dictionary words tagged ``nrt``."""
     uses: dict[str, int] = {}

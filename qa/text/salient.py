@@ -15,13 +15,14 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from qa.text.glossary import dictionary_kinds
 from qa.text.names import mentioned, spelled_in
 from qa.text.numerals import as_digits
-from qa.text.questions import ENGLISH_FUNCTION_WORDS
+from qa.text.phonetic import name_characters
+from qa.text.questions import CHINESE_QUESTION_CHARS, ENGLISH_FUNCTION_WORDS
 from qa.text.tokens import search_form, tagged, tokenize
 from qa.text.translate import keyword_language, names
 
@@ -67,6 +68,10 @@ _FIRST = {group[0]: group for group in ATTRIBUTE_GROUPS}
 # jieba's tags for names: people (nr, nrt: transliterated), places, organisations, other proper
 # nouns and Latin-script words.
 _NAME_TAGS = frozenset({"nr", "nrt", "ns", "nt", "nz", "eng"})
+# Characters no name runs into (particles, conjunctions, question words), though some write
+# transliterations too (和, 在); and how many characters a cut name may grow by on either side.
+_NOT_IN_NAMES = frozenset("的和与及跟同是在了向对从把被将或也都就又而但并为于以由等之其这那") | CHINESE_QUESTION_CHARS
+_WIDEN = 3
 _ENGLISH_AMOUNT = re.compile(r"(?<![a-z0-9.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![a-z0-9]|\.\d)"
                              r"(?:\s*(billion|million|thousand|bn)\b)?")
 _SCALES = {"billion": 1e9, "bn": 1e9, "million": 1e6, "thousand": 1e3}
@@ -162,6 +167,66 @@ def aliased(terms: Sequence[Term], aliases: Mapping[str, Sequence[str]]) -> tupl
         forms = tuple(dict.fromkeys((*t.forms, *(search_form(f) for f in extra))))
         out.append(replace(t, forms=forms) if extra else t)
     return tuple(out)
+
+
+def widened(terms: Sequence[Term], question: str, folded: str) -> tuple[Term, ...]:
+    """Return ``terms`` with each transliterated Chinese name grown to the longest run of the
+    question around it that ``folded`` (the candidates' search form) writes. jieba's dictionary
+    lacks most transliterations and cuts 纳德拉和阿尔特曼 into 纳 / 德拉 / 和 / 阿尔特 / 曼, so a
+    refusal note would name 德拉 and 阿尔特, and a piece cut across two names (曼和纳) would count
+    as a name no sentence mentions; such a piece is dropped. Only a name written wholly in the
+    characters of transliterations grows, by up to ``_WIDEN`` of them a side, never over a particle
+    or question word: 微软 does not become 微软市值 where a sentence writes that.
+
+    >>> [t.text for t in widened(salient_terms("纳德拉和阿尔特曼在哪里认识？"), "纳德拉和阿尔特曼在哪里认识？",
+    ...                          "纳德拉与阿尔特曼在太阳谷相遇")]  # doctest: +SKIP
+    ['纳德拉', '阿尔特曼']
+    """
+    asked = search_form(question)
+    same_length = len(asked) == len(question)  # else the term keeps its text as found
+    grown: dict[int, tuple[int, int]] = {}
+    for i, t in enumerate(terms):
+        start = asked.find(t.forms[0]) if t.kind == "name" and _transliterated(t.forms[0]) else -1
+        span = _grown(asked, start, start + len(t.forms[0]), folded) if start >= 0 else None
+        if span is not None:
+            grown[i] = span
+    out = []
+    for i, t in enumerate(terms):
+        if i in grown:
+            a, b = grown[i]
+            form = asked[a:b]
+            # the piece stays a form: after the full name, news writes a part of it alone (坎克利 after
+            # 卢克·坎克利); requiring the grown name refused 5 more of XQuAD's answerable questions
+            out.append(replace(t, text=question[a:b] if same_length else form, forms=(form, *t.forms)))
+        elif not (t.kind == "name" and t.forms[0] not in folded and _overlaps(asked, t.forms[0], grown.values())):
+            out.append(t)  # not a piece cut across two names (阿尔特 / 曼和纳 / 德拉)
+    seen: set[str] = set()  # two pieces of one name grow into the same name
+    return tuple(t for t in out if not (t.forms[0] in seen or seen.add(t.forms[0])))
+
+
+def _overlaps(asked: str, form: str, spans: Iterable[tuple[int, int]]) -> bool:
+    start = asked.find(form)
+    return start >= 0 and any(start < b and a < start + len(form) for a, b in spans)
+
+
+def _transliterated(text: str) -> bool:
+    return all(c in name_characters() and c not in _NOT_IN_NAMES for c in text)
+
+
+def _grown(asked: str, start: int, end: int, folded: str) -> tuple[int, int] | None:
+    """Return the longest span of ``asked`` around ``start:end`` grown over transliteration
+    characters that ``folded`` writes, or None when no grown span is written there."""
+    best = None
+    for left in range(min(_WIDEN, start) + 1):
+        if not _transliterated(asked[start - left:start]):
+            break
+        for right in range(min(_WIDEN, len(asked) - end) + 1):
+            if not _transliterated(asked[end:end + right]):
+                break
+            a, b = start - left, end + right
+            if b - a > end - start and (best is None or b - a > best[1] - best[0]) and asked[a:b] in folded:
+                best = (a, b)
+    return best
 
 
 def _occurs(form: str, folded: str) -> bool:
