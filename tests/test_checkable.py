@@ -69,10 +69,10 @@ def test_a_follow_ups_own_terms_are_looked_up_in_the_index(seed_kb):
     passages = seed_kb.retrieve(question, 5)
     with seed_kb.reader.view() as view:
         evidence = gather(view, question, passages, asked=asked)
-    assert [t.text for t in evidence.terms] == ["苹果公司", "市值"]  # not 微软: the query's, not the asked
+    assert [t.text for t in evidence.terms] == ["苹果公司", "市值"]  # not 微软: the asked question's, not the query's
     assert {"苹果", "市值"} <= evidence.known
     ranking = rank_sentences(evidence, question, passages, seed_kb.encoder.queries([question])[0],
-                             seed_kb.settings.model, asked=asked)
+                             seed_kb.settings.model)
     assert ranking.unmentioned == ()  # the seeds give Apple's market value
 
 

@@ -57,19 +57,19 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
     kept = k * (WHY_PASSAGES if reasons.is_why(query) else 1)
     passages = diverse(retrieve(query, min(RETRIEVED_PER_KEPT * kept, MAX_K), qvec), kept)
     with reader.view() as view:
+        # A follow-up's salient terms are its own: 他是哪家公司的联合创始人？ after a question about
+        # Microsoft and Suleyman need not find "Microsoft" in the sentence that answers it.
         evidence = gather(view, query, passages, asked=question)
         # A name the whole index lacks (in the dictionary's Chinese forms too) is refused outright:
         # precise on news (Tesla, Amazon); on XQuAD it refuses 5.4 % of the answerable English
         # questions, whose translators wrote names otherwise than the dictionary (as news writes
         # 软银 where it has 软库 for SoftBank).
         absent = english.unmentioned_names(view, query) if lang == "en" else []
-    # A follow-up's salient terms are its own: 他是哪家公司的联合创始人？ after a question about
-    # Microsoft and Suleyman need not find "Microsoft" in the sentence that answers it.
-    ranking = rank_sentences(evidence, query, passages, qvec, model, cross_lingual=lang == "en", asked=question)
+    ranking = rank_sentences(evidence, query, passages, qvec, model, cross_lingual=lang == "en")
     conf = ranking.confidence
-    # So is an attribute no article mentions in any of its words (a salary, a revenue): a
-    # measured fact the articles never state; the answerability model, fitted on sets where
-    # this is rare, would weigh a near-topic sentence's similarity above it.
+    # An attribute no article mentions in any of its words (a salary, a revenue) is refused
+    # outright too: a measured fact the articles never state; the answerability model, fitted on
+    # sets where this is rare, would weigh a near-topic sentence's similarity above it.
     refused = not ranking.candidates or conf < models.REFUSE_BELOW or bool(absent) or bool(ranking.unmentioned)
     notes: tuple[str, ...] = (english.ENGLISH_NOTE,) if lang == "en" else ()
     if refused:

@@ -49,9 +49,9 @@ class Evidence:
     keywords: str  # the question with the Chinese keywords of its English words, if any
     words: list[frozenset[str]]  # each candidate's search tokens
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # Chinese forms of its Latin names
+    asked: str = ""  # the question as the user wrote it: the text whose salient terms these are
     terms: tuple[Term, ...] = ()  # its salient terms, with the Chinese forms ``aliases`` gives
     known: frozenset[str] = frozenset()  # the search tokens of their forms that the index has
-    terms_of: str = ""  # the text ``terms`` are the salient terms of
 
 
 def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: str | None = None) -> Evidence:
@@ -70,7 +70,7 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: 
     forms = {tk for t in terms for ts in t.tokens for tk in ts}
     freq, n = view.doc_freq(list(dict.fromkeys([*tokenize(keywords), *forms])))
     known = frozenset(tk for tk in forms if freq.get(tk, 0) > 0)
-    return Evidence(cands, dict(freq), n, keywords, words, aliases, terms, known, asked or question)
+    return Evidence(cands, dict(freq), n, keywords, words, aliases, asked or question, terms, known)
 
 
 def _checkable(terms: Sequence[Term], tokens: frozenset[str]) -> tuple[Term, ...]:
@@ -110,24 +110,20 @@ def _passage_missing(terms: Sequence[Term], passages: Sequence[Passage]) -> list
 
 
 def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage], query_vector: np.ndarray,
-                   model: str, cross_lingual: bool = False, asked: str | None = None) -> SentenceRanking:
+                   model: str, cross_lingual: bool = False) -> SentenceRanking:
     """Return the candidate sentences ranked for ``question`` (whose vector is ``query_vector``)
     and how likely any of them answers it, by the answerability model fitted for the encoder
     ``model``; ``cross_lingual`` for a question in another language than the articles (English):
     its candidates are ordered, and its answerability judged, by the models fitted for that.
-    ``asked`` is the question as the user wrote it when ``question`` carries an earlier turn's
-    topic (a follow-up): its salient terms are the ones an answer must mention."""
+    The salient terms an answer must mention are ``evidence``'s: those of the question as the
+    user wrote it, not of a follow-up's ``question`` that carries an earlier turn's topic."""
     cands = evidence.candidates
     if not cands:
         return empty_ranking(passages)
     words = evidence.words
     every_word = frozenset().union(*words)
-    # jieba's part-of-speech pass costs ~3 ms a Chinese question: gather's terms unless they are
-    # another text's, and then nothing is known of which the index has (none is "never mentioned")
-    gathered = (asked or question) == evidence.terms_of
-    own = evidence.terms if gathered else aliased(salient_terms(asked or question), evidence.aliases)
     folded = search_form(" ".join(c.text for c in cands))
-    terms = spelled(widened(own, asked or question, folded), every_word)
+    terms = spelled(widened(evidence.terms, evidence.asked, folded), every_word)
     known = evidence.known | every_word
     info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms, _checkable(terms, known))
     dense = np.stack([c.vector for c in cands]) @ query_vector
@@ -142,4 +138,4 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     absent = missing(terms, every_word, folded)
     row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
     return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual),
-                           terms, unmentioned(terms, known, folded) if gathered else ())
+                           terms, unmentioned(terms, known, folded))
