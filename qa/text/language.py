@@ -44,11 +44,27 @@ def detect_language(text: str) -> str:
     >>> detect_language("why did Microsoft hire Suleyman?"), detect_language("那 OpenAI 呢？")
     ('en', 'zh')
     """
+    return "zh" if 1.0 - _latin_share(text) >= _ZH_MIN_SHARE else "en"
+
+
+def english_share(text: str) -> float:
+    """Return how English ``text`` is, 0..1: 0 for a text :func:`detect_language` calls Chinese,
+    else the (weighted) share of its words that are Latin, as that function counts them.
+
+    >>> english_share("why did Microsoft hire Suleyman?"), english_share("那 OpenAI 呢？")
+    (1.0, 0.0)
+    >>> round(english_share("why did 微软 hire Suleyman?"), 2)
+    0.78
+    """
+    share = _latin_share(text)
+    return 0.0 if 1.0 - share >= _ZH_MIN_SHARE else share
+
+
+def _latin_share(text: str) -> float:
+    """Return the weighted share of Latin words among ``text``'s words (0 without letters)."""
     cjk = len(_cjk_letters().findall(text)) / _CJK_CHARS_PER_WORD
     latin = sum(1.0 if w[0].islower() else _CAPITALISED_WORD_WEIGHT for w in _LATIN_WORD.findall(text))
-    if cjk + latin == 0:
-        return "zh"
-    return "zh" if cjk / (cjk + latin) >= _ZH_MIN_SHARE else "en"
+    return latin / (cjk + latin) if cjk + latin else 0.0
 
 
 @functools.cache
