@@ -29,7 +29,9 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     ("苹果公司2024年的营收是多少？", "文章提到了“苹果公司”“2024”，但索引中的文章都没有提到“营收”"),
     ("微软去年的净利润是多少？", "文章提到了“微软”，但索引中的文章都没有提到“利润”"),
     ("OpenAI 2019年的估值是多少？", "但没有提到“2019”"),
-    ("Anthropic的创始人是谁？", "但没有提到“Anthropic”"),
+    ("Anthropic的创始人是谁？", "索引中的文章都没有提到“Anthropic”"),
+    ("Who founded Anthropic?", "The articles mention founder (创始人), but none mentions Anthropic"),
+    ("Who is Dario Amodei?", "None of the indexed articles mentions Dario Amodei"),
     ("What was Microsoft's net profit last year?", "The articles mention Microsoft (微软), but none mentions net profit (利润)"),
     ("How old is Sam Altman?", "The articles mention Sam Altman (奥特曼), but none mentions age (年龄)"),
     ("纳德拉的年薪是多少？", "文章提到了“纳德拉”，但索引中的文章都没有提到“薪水”"),  # not jieba's piece 德拉

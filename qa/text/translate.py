@@ -152,18 +152,53 @@ def names(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
     >>> [n for n, _ in names("Did Tesla sell more cars than BYD in New York?")]
     ['Tesla', 'BYD', 'New York']
+    >>> [n for n, _ in names("How many work at OpenAI's San Francisco office?")]
+    ['OpenAI', 'San Francisco']
     """
     glossary = _glossary()
     out = []
-    for match in re.finditer(r"[A-Z][A-Za-z0-9'-]*(?:\s+[A-Z][A-Za-z0-9'-]*)*", text):
-        name = match.group().removesuffix("'s")
-        if match.start() == len(text) - len(text.lstrip()):
-            name = name.partition(" ")[2]  # "Did Tesla …": the first word is capitalised anyway
-        if len(name) > 1:  # "I", "A": not names
-            key = name.lower()
-            forms = glossary.get(key) or next((glossary[f] for f in _forms(key) if f in glossary), ())
-            out.append((name, tuple(forms[:PER_WORD])))
+    for match in _NAME_RUN.finditer(text):
+        # a possessive ends a name: "OpenAI's San Francisco office" names OpenAI and San Francisco
+        for n, piece in enumerate(_POSSESSIVE_END.split(match.group())):
+            name = piece.removesuffix("'s")
+            if n == 0 and match.start() == len(text) - len(text.lstrip()):
+                name = name.partition(" ")[2]  # "Did Tesla …": the first word is capitalised anyway
+            if len(name) > 1:  # "I", "A": not names
+                key = name.lower()
+                forms = glossary.get(key) or next((glossary[f] for f in _forms(key) if f in glossary), ())
+                out.append((name, tuple(forms[:PER_WORD])))
     return out
+
+
+def may_be_translated(name: str) -> bool:
+    """Whether an article may write ``name`` in Chinese by meaning, or by a form no dictionary or
+    sound match finds: some word of it is one the dictionary knows ("Henry III", "Canarian
+    Islands", "Polonia Warsaw"), or it reads as English words run together ("Stargate" → 星际之门).
+
+    >>> may_be_translated("Stargate"), may_be_translated("Burgess Shale"), may_be_translated("Anthropic")
+    (True, True, False)
+    >>> may_be_translated("Dario Amodei")
+    False
+    """
+    glossary = _glossary()
+    if not glossary:  # without the dictionary nothing can be ruled out
+        return True
+
+    def word(w: str) -> bool:
+        return any(f in glossary for f in _forms(w))
+
+    def compound(w: str) -> bool:
+        return any(word(w[:i]) and word(w[i:]) for i in range(_PART_MIN, len(w) - _PART_MIN + 1))
+
+    words = name.lower().split()
+    return any(word(w) for w in words) or all(compound(w) for w in words)
+
+
+# Runs of capitalised words.
+_NAME_WORD = r"[A-Z][A-Za-z0-9'-]*"
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*")
+_POSSESSIVE_END = re.compile(r"(?<='s)\s+")
+_PART_MIN = 3  # letters in each word of a run-together name ("star" + "gate"); shorter parts match anything
 
 
 def _forms(word: str) -> list[str]:

@@ -1,0 +1,61 @@
+"""Latin-letter names no indexed article writes in any form (``ranking.unwritten``): refused where
+the articles bracket the originals of the names they transliterate, as news does, and left to
+the answerability model where a name may be translated, inflected, or the articles rarely bracket."""
+from __future__ import annotations
+
+from qa.answering.ranking import BRACKETED_MIN, unwritten
+from qa.text.salient import salient_terms
+from qa.text.translate import may_be_translated, names
+from qa.types import Passage
+
+NEWS = ("2015年,阿尔特曼与埃隆・马斯克(Elon Musk)、伊利亚・苏茨克弗(Ilya Sutskever)共同创立了OpenAI。"
+        "甲骨文(Oracle)创始人拉里・埃里森(Larry Ellison)也在场。")
+ONE_PAIR = "甲骨文(Oracle)是一家数据库公司。"
+
+
+def _passage(text: str) -> Passage:
+    return Passage("a", "a:0", text, 1.0, 0, len(text), "标题")
+
+
+def _unwritten(question: str, text: str, words: frozenset[str] = frozenset()) -> list[str]:
+    terms = salient_terms(question)
+    checkable = [t for t in terms if t.kind != "name"]  # as if the index had no form of any name
+    return [t.text for t in unwritten(terms, checkable, [_passage(text)], words)]
+
+
+def test_a_name_no_article_writes_is_unwritten_where_the_articles_bracket_originals():
+    assert BRACKETED_MIN == 2
+    assert _unwritten("Who founded Anthropic?", NEWS) == ["Anthropic"]
+    assert _unwritten("Who is Dario Amodei?", NEWS) == ["Dario Amodei"]
+
+
+def test_one_bracketed_original_is_not_yet_a_habit():
+    assert _unwritten("Who founded Anthropic?", ONE_PAIR) == []
+
+
+def test_a_name_an_article_may_translate_or_inflect_is_left_to_the_model():
+    assert _unwritten("Where was the Stargate project announced?", NEWS) == []  # 星际之门
+    assert _unwritten("How many species were found in the Burgess Shale?", NEWS) == []  # 伯吉斯页岩
+    inflected = frozenset({"ctenophora", "水母"})
+    assert _unwritten("How many species of Ctenophores are there?", NEWS, inflected) == []
+    assert _unwritten("How many species of Ctenophores are there?", NEWS) == ["Ctenophores"]
+
+
+def test_may_be_translated_reads_dictionary_words_and_words_run_together():
+    assert may_be_translated("Thrive Capital") and may_be_translated("DeepMind") and may_be_translated("Henry III")
+    assert may_be_translated("Mira Murati")  # the dictionary writes Mira as 米拉: the rest may follow it
+    assert not may_be_translated("Anthropic") and not may_be_translated("Dario Amodei")
+
+
+def test_a_possessive_ends_a_name():
+    assert [n for n, _ in names("How many engineers work at OpenAI's San Francisco office?")] == \
+        ["OpenAI", "San Francisco"]
+    assert [n for n, _ in names("Who replaced Mira Murati as OpenAI's CTO?")] == ["Mira Murati", "OpenAI", "CTO"]
+
+
+def test_without_the_dictionary_no_name_is_ruled_absent(monkeypatch):
+    from qa.text import translate
+
+    monkeypatch.setattr(translate, "_glossary", lambda: {})
+    assert may_be_translated("Anthropic")
+    assert _unwritten("Who founded Anthropic?", NEWS) == []
