@@ -1,26 +1,25 @@
 """Latin-letter names no indexed article writes in any form (``ranking.unwritten``): refused where
 the articles bracket the originals of the names they transliterate, as news does, and left to
 the answerability model where a name may be translated, inflected, or the articles rarely bracket."""
+
 from __future__ import annotations
 
-from qa.answering.ranking import BRACKETED_MIN, unwritten
+from qa.answering.ranking import BRACKETED_MIN, bracketed_originals, unwritten
+from qa.text.pairs import name_pairs
 from qa.text.salient import salient_terms
 from qa.text.translate import may_be_translated, names
-from qa.types import Passage
+from qa.types import Article, Passage
 
 NEWS = ("2015年,阿尔特曼与埃隆・马斯克(Elon Musk)、伊利亚・苏茨克弗(Ilya Sutskever)共同创立了OpenAI。"
         "甲骨文(Oracle)创始人拉里・埃里森(Larry Ellison)也在场。")
 ONE_PAIR = "甲骨文(Oracle)是一家数据库公司。"
 
 
-def _passage(text: str) -> Passage:
-    return Passage("a", "a:0", text, 1.0, 0, len(text), "标题")
-
-
 def _unwritten(question: str, text: str, words: frozenset[str] = frozenset()) -> list[str]:
     terms = salient_terms(question)
     checkable = [t for t in terms if t.kind != "name"]  # as if the index had no form of any name
-    return [t.text for t in unwritten(terms, checkable, [_passage(text)], words)]
+    originals = len({pair.latin for pair in name_pairs(text)})
+    return [t.text for t in unwritten(terms, checkable, originals, words)]
 
 
 def test_a_name_no_article_writes_is_unwritten_where_the_articles_bracket_originals():
@@ -59,3 +58,24 @@ def test_without_the_dictionary_no_name_is_ruled_absent(monkeypatch):
     monkeypatch.setattr(translate, "_glossary", lambda: {})
     assert may_be_translated("Anthropic")
     assert _unwritten("Who founded Anthropic?", NEWS) == []
+
+
+class _View:
+    """The one thing ``bracketed_originals`` reads of an index: whole articles by id."""
+
+    def __init__(self, articles: dict[str, str]):
+        self.articles = articles
+
+    def get_article(self, article_id):
+        text = self.articles.get(article_id)
+        return None if text is None else type("Stored", (), {"article": Article(id=article_id, title="标题", text=text)})
+
+
+def test_the_habit_is_read_from_the_whole_articles_not_the_passages_alone():
+    first_mention, later = NEWS, "谷歌DeepMind联合创始人之一苏莱曼负责这个团队。"
+    view = _View({"a": first_mention + later, "b": ONE_PAIR})
+    passage = Passage("a", "a:3", later, 1.0, len(first_mention), len(first_mention + later), "标题")
+    assert name_pairs(passage.text) == []  # the passage itself brackets nothing
+    assert bracketed_originals(view, [passage]) == 4  # its article brackets Musk, Sutskever, Oracle, Ellison
+    assert bracketed_originals(view, [Passage("b", "b:0", ONE_PAIR, 1.0, 0, 10, "标题")]) == 1
+    assert bracketed_originals(view, [Passage("gone", "gone:0", "x", 1.0, 0, 1, "标题")]) == 0

@@ -119,7 +119,6 @@ STILL_ANSWERED = frozenset({
     "星际之门项目的数据中心建在哪里？",
     "Kevin Scott什么时候加入微软？",
     "Why did Masayoshi Son invest in OpenAI?",
-    "How much has Google invested in Anthropic?",
     "When did Elon Musk leave OpenAI?",
     "How many employees does OpenAI have?",
     "What was OpenAI's valuation in 2019?",

@@ -62,6 +62,9 @@ class Evidence:
     asked: str = ""  # the question as the user wrote it: the text whose salient terms these are
     terms: tuple[Term, ...] = ()  # its salient terms, with the Chinese forms ``aliases`` gives
     known: frozenset[str] = frozenset()  # the search tokens of their forms that the index has
+    # distinct Latin originals the passages' articles bracket beside a Chinese form (counted only
+    # when a name of the question may be unwritten: :func:`unwritten`)
+    bracketed: int = 0
 
 
 def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: str | None = None) -> Evidence:
@@ -80,7 +83,21 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: 
     forms = {tk for t in terms for ts in t.tokens for tk in ts}
     freq, n = view.doc_freq(list(dict.fromkeys([*tokenize(keywords), *forms])))
     known = frozenset(tk for tk in forms if freq.get(tk, 0) > 0)
-    return Evidence(cands, dict(freq), n, keywords, words, aliases, asked or question, terms, known)
+    unsure = len(_checkable(terms, known | frozenset().union(*words))) < len(terms)
+    return Evidence(cands, dict(freq), n, keywords, words, aliases, asked or question, terms, known,
+                    bracketed_originals(view, passages) if unsure else 0)
+
+
+def bracketed_originals(view: SearchView, passages: Sequence[Passage]) -> int:
+    """Return how many distinct Latin originals the articles of ``passages`` bracket beside a
+    Chinese form (苏莱曼（Mustafa Suleyman）): the articles' habit, which a passage after the first
+    mention does not show."""
+    latin: set[str] = set()
+    for article_id in dict.fromkeys(p.article_id for p in passages):
+        stored = view.get_article(article_id)
+        if stored is not None:
+            latin.update(pair.latin for pair in name_pairs(stored.article.text))
+    return len(latin)
 
 
 def _checkable(terms: Sequence[Term], tokens: frozenset[str]) -> tuple[Term, ...]:
@@ -107,22 +124,22 @@ def unmentioned(terms: Sequence[Term], tokens: frozenset[str], folded: str = "")
                  and not any(known(ts) for ts in t.tokens))
 
 
-def unwritten(terms: Sequence[Term], checkable: Sequence[Term], passages: Sequence[Passage],
+def unwritten(terms: Sequence[Term], checkable: Sequence[Term], bracketed: int,
               words: frozenset[str]) -> tuple[Term, ...]:
     """Return the names among ``terms`` written in Latin letters that no indexed article or candidate
-    writes in any form (those not ``checkable``), when ``passages`` bracket the originals of the
-    names they transliterate: news writes 苏莱曼（Mustafa Suleyman）at a first mention, so there a
-    name the index lacks in every form is absent ("Who founded Anthropic?"), not transliterated out
-    of reach. Left to the answerability model: names an article may translate (some word known to
-    the dictionary, or English words run together: ``may_be_translated``), a name whose first
-    ``_STEM`` letters start a word of the candidates (Ctenophores beside Ctenophora), and every
-    name where the passages bracket fewer than ``BRACKETED_MIN`` originals (Wikipedia
-    translations rarely do: XQuAD's 120 paragraphs hold 15 such pairs)."""
-    names = [t for t in terms if t.kind == "name" and t not in checkable and not may_be_translated(t.text)
-             and not any(len(w) >= _STEM and w[:_STEM] in words_stems(words) for w in t.text.lower().split())]
-    if not names or len({pair.latin for p in passages for pair in name_pairs(p.text)}) < BRACKETED_MIN:
+    writes in any form (those not ``checkable``), when the passages' articles bracket ``bracketed``
+    originals of the names they transliterate, at least ``BRACKETED_MIN``: news writes 苏莱曼（Mustafa
+    Suleyman）at a first mention, so there a name the index lacks in every form is absent ("Who
+    founded Anthropic?"), not transliterated out of reach. Left to the answerability model: names an
+    article may translate (some word known to the dictionary, or English words run together:
+    ``may_be_translated``), a name whose first ``_STEM`` letters start a word of the candidates
+    (``words``: Ctenophores beside Ctenophora), and every name where the articles bracket fewer
+    originals (Wikipedia translations rarely do: XQuAD's 120 paragraphs hold 15 such pairs)."""
+    if bracketed < BRACKETED_MIN:
         return ()
-    return tuple(names)
+    stems = words_stems(words)
+    return tuple(t for t in terms if t.kind == "name" and t not in checkable and not may_be_translated(t.text)
+                 and not any(len(w) >= _STEM and w[:_STEM] in stems for w in t.text.lower().split()))
 
 
 def words_stems(words: frozenset[str]) -> frozenset[str]:
@@ -171,5 +188,6 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     scores = models.order(matrix, cross_lingual)
     absent = missing(terms, every_word, folded)
     row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
+    never = unmentioned(terms, known, folded) + unwritten(terms, checkable, evidence.bracketed, every_word)
     return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual),
-                           terms, unmentioned(terms, known, folded) + unwritten(terms, checkable, passages, every_word))
+                           terms, never)
