@@ -65,3 +65,21 @@ def test_a_reason_about_someone_else_is_not_quoted():
     assert reasons_from_other_articles(cands, scores, dense, [0], 3, [("孙正义",)]) == []
     # 苏莱曼 is named in the neighbour as Suleyman: the 取代 sentence is about him
     assert reasons_from_other_articles(cands, scores, dense, [0], 3, [("苏莱曼",)]) == [1, 2]
+
+
+def test_a_why_question_whose_best_sentence_gives_no_reason_and_lacks_a_name_is_unexplained():
+    import numpy as np
+
+    from qa.answering.features import FEATURES
+    from qa.answering.pipeline import unexplained
+    from qa.answering.ranking import SentenceRanking
+
+    def ranking(cue: float, missing: float) -> SentenceRanking:
+        row = np.zeros((1, len(FEATURES)), np.float32)
+        row[0, FEATURES.index("cue")], row[0, FEATURES.index("missing")] = cue, missing
+        return SentenceRanking([object()], (), row, np.zeros(1, np.float32), np.zeros(1, np.float32), 0.9)
+
+    assert unexplained("孙正义为什么投资OpenAI？", ranking(cue=0.0, missing=0.5))
+    assert not unexplained("孙正义为什么投资OpenAI？", ranking(cue=1.0, missing=0.5))  # it gives a reason
+    assert not unexplained("孙正义为什么投资OpenAI？", ranking(cue=0.0, missing=0.0))  # it names everything
+    assert not unexplained("孙正义投资了多少钱？", ranking(cue=0.0, missing=0.5))  # not a why-question

@@ -33,6 +33,7 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     ("Who founded Anthropic?", "The articles mention founder (创始人), but none mentions Anthropic"),
     ("Who is Dario Amodei?", "None of the indexed articles mentions Dario Amodei"),
     ("How much has Google invested in Anthropic?", "The articles mention Google (谷歌), but none mentions Anthropic"),
+    ("孙正义为什么投资OpenAI？", "文章提到了“孙正义”，但没有在同一处提到“OpenAI”"),  # and the sentence gives no reason
     ("What was Microsoft's net profit last year?", "The articles mention Microsoft (微软), but none mentions net profit (利润)"),
     ("How old is Sam Altman?", "The articles mention Sam Altman (奥特曼), but none mentions age (年龄)"),
     ("纳德拉的年薪是多少？", "文章提到了“纳德拉”，但索引中的文章都没有提到“薪水”"),  # not jieba's piece 德拉
