@@ -75,7 +75,8 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: 
     ``question`` carries an earlier turn's topic), else of ``question``."""
     cands = candidates(view, passages)
     words = [frozenset(tokenize(c.text)) for c in cands]
-    nearby = frozenset().union(*words) if keyword_language(question) == "en" else frozenset()
+    every_word = frozenset().union(*words)
+    nearby = every_word if keyword_language(question) == "en" else frozenset()
     aliases = question_aliases(view, question)
     keywords = keyword_text(question, lambda tokens: view.doc_freq(tokens)[0], nearby, aliases)
     # the salient terms' tokens ride on the same lookup: whether the index has a term at all
@@ -83,7 +84,7 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: 
     forms = {tk for t in terms for ts in t.tokens for tk in ts}
     freq, n = view.doc_freq(list(dict.fromkeys([*tokenize(keywords), *forms])))
     known = frozenset(tk for tk in forms if freq.get(tk, 0) > 0)
-    unsure = len(_checkable(terms, known | frozenset().union(*words))) < len(terms)
+    unsure = len(_checkable(terms, known | every_word)) < len(terms)  # some name may be unwritten
     return Evidence(cands, dict(freq), n, keywords, words, aliases, asked or question, terms, known,
                     bracketed_originals(view, passages) if unsure else 0)
 
@@ -137,12 +138,12 @@ def unwritten(terms: Sequence[Term], checkable: Sequence[Term], bracketed: int,
     originals (Wikipedia translations rarely do: XQuAD's 120 paragraphs hold 15 such pairs)."""
     if bracketed < BRACKETED_MIN:
         return ()
-    stems = words_stems(words)
+    stems = _stems(words)
     return tuple(t for t in terms if t.kind == "name" and t not in checkable and not may_be_translated(t.text)
                  and not any(len(w) >= _STEM and w[:_STEM] in stems for w in t.text.lower().split()))
 
 
-def words_stems(words: frozenset[str]) -> frozenset[str]:
+def _stems(words: frozenset[str]) -> frozenset[str]:
     """Return the first ``_STEM`` letters of each Latin word among ``words``."""
     return frozenset(w[:_STEM] for w in words if len(w) >= _STEM and w.isascii() and w.isalpha())
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 
-from qa.config import DEFAULT_MODEL, Settings
 import numpy as np
 
+from qa.config import DEFAULT_MODEL, Settings
 from qa.embedding import alignment, questions
 from qa.embedding.encoders import Encoder, OnnxBundledEncoder
 
