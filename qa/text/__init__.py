@@ -12,6 +12,7 @@ Modules, one job each:
 * ``duplicates`` — exact-duplicate keys, MinHash signatures and their LSH band keys.
 * ``glossary`` — CC-CEDICT read backwards: English gloss → Chinese words, with proper nouns' short keys.
 * ``translate`` — English question terms to Chinese keywords.
+* ``lemmas`` — English words to the glossary's keys: inflected forms, lemmas, shared stems.
 * ``names`` — one name in two scripts (苏莱曼 and Suleyman, by pinyin).
 * ``phonetic`` — consonant skeletons of Latin names and Chinese transliterations (Elway, 埃尔维).
 * ``pairs`` — names an article writes in both scripts (拉里・埃里森(Larry Ellison)).

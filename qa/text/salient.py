@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from qa.text.glossary import dictionary_kinds
 from qa.text.names import mentioned, spelled_in
-from qa.text.numerals import as_digits
+from qa.text.numerals import as_digits, english_amounts
 from qa.text.phonetic import name_characters
 from qa.text.questions import CHINESE_QUESTION_CHARS, ENGLISH_FUNCTION_WORDS
 from qa.text.tokens import search_form, tagged, tokenize
@@ -72,9 +72,6 @@ _NAME_TAGS = frozenset({"nr", "nrt", "ns", "nt", "nz", "eng"})
 # transliterations too (和, 在); and how many characters a cut name may grow by on either side.
 _NOT_IN_NAMES = frozenset("的和与及跟同是在了向对从把被将或也都就又而但并为于以由等之其这那") | CHINESE_QUESTION_CHARS
 _WIDEN = 3
-_ENGLISH_AMOUNT = re.compile(r"(?<![a-z0-9.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![a-z0-9]|\.\d)"
-                             r"(?:\s*(billion|million|thousand|bn)\b)?")
-_SCALES = {"billion": 1e9, "bn": 1e9, "million": 1e6, "thousand": 1e3}
 _COMPANY_SUFFIX = re.compile(r"(?<=..)(公司|集团|有限公司|股份有限公司)$")
 _NUMBER = re.compile(r"(?<![a-z0-9.])\d+(?:\.\d+)?(?![a-z0-9]|\.\d)")  # whole numbers only: not "4" of "gpt4"
 _CHINESE_ATTRIBUTE = re.compile("|".join(sorted((re.escape(w) for w in _GROUP_OF if not w.isascii()), key=len,
@@ -269,13 +266,7 @@ def _english_names(question: str, folded: str) -> list[Term]:
 def _english_numbers(folded: str) -> list[Term]:
     """Return the numbers of an English question (its search form), an amount also in the units
     Chinese news writes it in ("$6.6 billion" → 66亿, "650 million" → 6.5亿, "20,000" → 2万)."""
-    out = []
-    for m in _ENGLISH_AMOUNT.finditer(folded):
-        digits, scale = m.group(1).replace(",", ""), m.group(2)
-        value = float(digits) * _SCALES.get(scale or "", 1)
-        chinese = [f"{value / unit:g}{name}" for unit, name in ((1e8, "亿"), (1e4, "万")) if value >= unit]
-        out.append(Term("number", m.group(1), tuple(dict.fromkeys([m.group(1), digits, *chinese[:1]]))))
-    return out
+    return [Term("number", text, forms) for text, forms in english_amounts(folded)]
 
 
 def _attributes(question: str, folded: str, searched: frozenset[str], english: bool) -> list[Term]:

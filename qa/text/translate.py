@@ -24,7 +24,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from qa.text import detect_language, tokenize
 from qa.text.glossary import MAX_PHRASE
 from qa.text.glossary import load as _glossary
+from qa.text.lemmas import forms, sense_tiers, stem_index
+from qa.text.lemmas import preload as lemma_preload
 from qa.text.names import spelled_in
+from qa.text.numerals import english_amounts
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 
 log = logging.getLogger(__name__)
@@ -73,7 +76,7 @@ def keyword_language(query: str) -> str:
     if not any(w in _STOP for w in words):
         return "zh"
     glossary = _glossary()
-    return "en" if any(w not in _STOP and any(f in glossary for f in _forms(w)) for w in words) else "zh"
+    return "en" if any(w not in _STOP and any(f in glossary for f in forms(w)) for w in words) else "zh"
 
 
 def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = (),
@@ -83,19 +86,27 @@ def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection
     dictionary cannot be loaded (logged once).
 
     With ``doc_freq`` (the index's chunk counts), only senses the articles contain are kept,
-    the ones they use most first; without it, jieba's commonest senses. ``nearby`` (the search
+    the ones they use most first; without it, jieba's commonest senses. Amounts come in the
+    Chinese units news writes them in ("$6.6 billion" → 66亿). ``nearby`` (the search
     tokens of the passages the question's meaning finds first) decides between senses: when some
     senses of a word occur there, only those are kept ("season" → 赛季 beside football results,
     not 季节). ``aliases`` (:mod:`qa.search.aliases`: the Chinese forms the articles write beside
     the text's names) come first: "Oracle" → 甲骨文 where the dictionary only knows the script."""
-    senses = _senses(text)
-    named = [f for fs in (aliases or {}).values() for f in fs]
+    units = _senses(text)
+    # the Chinese units of its amounts too: news writes "$6.6 billion" as 66亿
+    named = [f for fs in (aliases or {}).values() for f in fs] + _chinese_amounts(text)
     if doc_freq is None:
-        return tuple(dict.fromkeys(named + [w for ws in senses for w in ws[:PER_WORD]]))
-    counts = _corpus_counts({w for ws in senses for w in ws}, doc_freq)
-    near = {w for ws in senses for w in ws if all(p in nearby for p in tokenize(w) or [w])} if nearby else set()
-    out = [w for ws in senses for w in _in_corpus(ws, counts, near)]
+        return tuple(dict.fromkeys(named + [w for tiers in units for w in tiers[0][:PER_WORD]]))
+    every = {w for tiers in units for ws in tiers for w in ws}
+    counts = _corpus_counts(every, doc_freq)
+    near = {w for w in every if all(p in nearby for p in tokenize(w) or [w])} if nearby else set()
+    out = [w for tiers in units for w in _first_used(tiers, counts, near)]
     return tuple(dict.fromkeys(named + out + transliterations(text, nearby)))
+
+
+def _chinese_amounts(text: str) -> list[str]:
+    """Return the amounts of ``text`` in the Chinese unit news writes them in ("$6.6 billion" → 66亿)."""
+    return [forms[-1] for _, forms in english_amounts(text.lower()) if not forms[-1][-1].isdigit()]
 
 
 def transliterations(text: str, words: Collection[str]) -> list[str]:
@@ -106,12 +117,14 @@ def transliterations(text: str, words: Collection[str]) -> list[str]:
     return spelled_in({w for w in _WORD.findall(text) if w[0].isupper() and w.lower() not in _STOP}, words)
 
 
-def _senses(text: str) -> list[tuple[str, ...]]:
-    """Return the glossary's senses of each English unit of ``text``: the longest phrase of up to
-    ``MAX_PHRASE`` words found (its last word in any inflected form), else the single word."""
+def _senses(text: str) -> list[tuple[tuple[str, ...], ...]]:
+    """Return the glossary's senses of each English unit of ``text``, in tiers of the forms they
+    come from (:func:`qa.text.lemmas.sense_tiers`): the longest phrase of up to ``MAX_PHRASE``
+    words found (its last word in any form), else the single word, in any form or by its stem."""
     glossary = _glossary()
+    stems = stem_index() if glossary else None
     words = [w.lower().strip("'-") for w in _WORD.findall(text)]
-    out: list[tuple[str, ...]] = []
+    out: list[tuple[tuple[str, ...], ...]] = []
     i = 0
     while i < len(words):
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
@@ -121,7 +134,7 @@ def _senses(text: str) -> list[tuple[str, ...]]:
             if n == 1 and unit[0] in _STOP:
                 break
             head = " ".join(unit[:-1] + [""])
-            found = next((glossary[head + f] for f in _forms(unit[-1]) if head + f in glossary), None)
+            found = sense_tiers(glossary, head, unit[-1], stems if n == 1 else None)
             if found:
                 out.append(found)
                 i += n - 1
@@ -136,6 +149,11 @@ def _corpus_counts(words: set[str], doc_freq: DocFreq) -> dict[str, int]:
     pieces = {w: tokenize(w) or [w] for w in words}
     freq = doc_freq(sorted({p for ps in pieces.values() for p in ps}))
     return {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}
+
+
+def _first_used(tiers: Sequence[Sequence[str]], counts: Mapping[str, int], near: Collection[str]) -> list[str]:
+    """Return the senses :func:`_in_corpus` keeps of the first tier the articles use any sense of."""
+    return next((kept for tier in tiers if (kept := _in_corpus(tier, counts, near))), [])
 
 
 def _in_corpus(senses: Sequence[str], counts: Mapping[str, int], near: Collection[str]) -> list[str]:
@@ -165,8 +183,8 @@ def names(text: str) -> list[tuple[str, tuple[str, ...]]]:
                 name = name.partition(" ")[2]  # "Did Tesla …": the first word is capitalised anyway
             if len(name) > 1:  # "I", "A": not names
                 key = name.lower()
-                forms = glossary.get(key) or next((glossary[f] for f in _forms(key) if f in glossary), ())
-                out.append((name, tuple(forms[:PER_WORD])))
+                chinese = glossary.get(key) or next((glossary[f] for f in forms(key) if f in glossary), ())
+                out.append((name, tuple(chinese[:PER_WORD])))
     return out
 
 
@@ -185,7 +203,7 @@ def may_be_translated(name: str) -> bool:
         return True
 
     def word(w: str) -> bool:
-        return any(f in glossary for f in _forms(w))
+        return any(f in glossary for f in forms(w))
 
     def compound(w: str) -> bool:
         return any(word(w[:i]) and word(w[i:]) for i in range(_PART_MIN, len(w) - _PART_MIN + 1))
@@ -201,18 +219,7 @@ _POSSESSIVE_END = re.compile(r"(?<='s)\s+")
 _PART_MIN = 3  # letters in each word of a run-together name ("star" + "gate"); shorter parts match anything
 
 
-def _forms(word: str) -> list[str]:
-    """Return ``word`` and the base forms an English inflection may hide (plural, past, -ing)."""
-    forms = [word]
-    for suffix, repl in (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
-                         ("ing", ""), ("ing", "e")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            forms.append(word[: -len(suffix)] + repl)
-    if word.endswith("'s"):
-        forms.append(word[:-2])
-    return forms
-
-
 def preload() -> None:
-    """Load (or build) the dictionary now rather than at the first English question."""
+    """Load (or build) the dictionary, the lemmatizer and the stem index now rather than at the first English question."""
     _glossary()
+    lemma_preload()
