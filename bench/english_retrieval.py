@@ -30,6 +30,7 @@ from qa.eval.retrieval import load_squad  # noqa: E402
 from qa.index.filters import Filters  # noqa: E402
 from qa.kb import KnowledgeBase  # noqa: E402
 from qa.search import keyword  # noqa: E402
+from qa.embedding.alignment import shifted  # noqa: E402
 from qa.search.dense import dense_candidates  # noqa: E402
 from qa.search.fusion import Hits, dense_weight_for, fuse  # noqa: E402
 from qa.search.hybrid import to_passages  # noqa: E402
@@ -114,7 +115,11 @@ def evaluate_field(kb: KnowledgeBase, view, path: str, field: str, settings: Set
     """Return per-question ranks of one question field: dense, and bm25/hybrid per variant and weight."""
     _, questions = load_squad(path, field)
     golds = [q.paragraph_id for q in questions]
-    vectors = kb.query_encoder.queries([q.text for q in questions])
+    texts = [q.text for q in questions]
+    vectors = kb.query_encoder.queries(texts)
+    shift = kb._questions.shift(kb.query_encoder)  # as kb.retrieve moves an English question's vector
+    if shift is not None:
+        vectors = shifted(vectors, texts, shift)
     dense = [dense_candidates(view, v, DEPTH, Filters()) for v in vectors]
     out = {"questions": questions, "dense": ranks(view, [list(d.hits) for d in dense], golds), "bm25": {}, "hybrid": {}}
     for name in VARIANTS:

@@ -26,3 +26,12 @@ def test_longest_common_run_of_a_question_in_its_answer_sentence():
     assert longest_common_run("微软为什么聘请苏莱曼", "微软聘请了苏莱曼和他在Inflection的同事") == 3  # 苏莱曼
     assert longest_common_run("", "微软") == 0
     assert longest_common_run("特斯拉", "微软聘请了苏莱曼") == 0
+
+
+def test_an_english_questions_senses_count_once_where_one_holds_another():
+    from qa.answering.features import describe
+
+    keywords = "Who is the CEO of Microsoft? 微软 微软公司 首席执行官"
+    assert "微软公司" in describe(keywords, {}, 10).tokens
+    tokens = describe(keywords, {}, 10, nested=False).tokens
+    assert {"微软", "首席", "执行"} <= set(tokens) and not {"微软公司", "执行官"} & set(tokens)

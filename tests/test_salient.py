@@ -131,3 +131,11 @@ def test_a_widened_name_is_written_both_in_the_question_and_in_the_articles(ques
 def test_two_pieces_of_one_name_give_one_term():
     terms = widened((Term("name", "苏莱", ("苏莱",)), Term("name", "莱曼", ("莱曼",))), "苏莱曼是谁？", "苏莱曼加入微软")
     assert [(t.text, t.forms[0]) for t in terms] == [("苏莱曼", "苏莱曼")]
+
+
+def test_english_amounts_are_salient_in_the_units_chinese_news_writes():
+    from qa.text.salient import salient_terms
+
+    numbers = {t.text: t.forms for t in salient_terms("Who led the $6.6 billion round that 20,000 staff joined?")
+               if t.kind == "number"}
+    assert numbers == {"6.6": ("6.6", "66亿"), "20,000": ("20,000", "20000", "2万")}

@@ -104,3 +104,9 @@ def test_a_name_no_dictionary_knows_takes_the_transliteration_the_passages_use()
     assert "苏莱曼" in keyword_text("why did Microsoft hire Suleyman?", lambda ts: {t: 1 for t in ts}, nearby)
     assert transliterations("why did Microsoft hire Suleyman?", {"微软", "聘请"}) == []
     assert transliterations("why did microsoft hire him?", nearby) == []  # no capitalised name
+
+
+def test_english_amounts_also_give_the_chinese_unit_news_writes_them_in():
+    terms = chinese_terms("Which company led the $6.6 billion round with 650 million users?")
+    assert terms[:2] == ("66亿", "6.5亿")
+    assert "2024" not in chinese_terms("What happened in 2024?")  # a plain number is searched as written

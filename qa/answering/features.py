@@ -98,11 +98,16 @@ def _pairs(plain: str) -> set[str]:
 
 
 def describe(question: str, doc_freq: Mapping[str, int], n_docs: int, terms: tuple[Term, ...] = (),
-             checkable: tuple[Term, ...] = ()) -> QuestionInfo:
+             checkable: tuple[Term, ...] = (), *, nested: bool = True) -> QuestionInfo:
     """Return the question's informative tokens with their idf, its bigrams, its type, its
     salient ``terms`` (:func:`qa.text.salient.salient_terms` of the question as asked) and the
-    ``checkable`` ones among them (see ``missing_checkable``)."""
+    ``checkable`` ones among them (see ``missing_checkable``). Without ``nested``, a token holding
+    another of the question's tokens is left out: an English question's keywords list a word's
+    senses side by side (微软, 微软公司 for "Microsoft"), and a sentence with both would count one
+    English word twice."""
     tokens = tuple(dict.fromkeys(t for t in tokenize(question) if t not in _NOT_CONTENT))
+    if not nested:
+        tokens = tuple(t for t in tokens if not any(o != t and o in t for o in tokens))
     idf = {t: math.log(1 + (n_docs - doc_freq.get(t, 0) + 0.5) / (doc_freq.get(t, 0) + 0.5)) for t in tokens}
     content = {b for b in _bigrams(question) if not set(b) & CHINESE_QUESTION_CHARS}
     return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question), terms, checkable)

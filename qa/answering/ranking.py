@@ -177,7 +177,7 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     terms = spelled(widened(evidence.terms, evidence.asked, folded), every_word)
     known = evidence.known | every_word
     checkable = _checkable(terms, known)
-    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms, checkable)
+    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms, checkable, nested=not cross_lingual)
     dense = np.stack([c.vector for c in cands]) @ query_vector
     prior = [1.0 / (c.passage + 1) for c in cands]
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
