@@ -84,9 +84,9 @@ def sense_tiers(glossary: Mapping[str, tuple[str, ...]], head: str, word: str,
     """Return the Chinese words glossing ``head + word`` (``head`` the phrase's earlier words with a
     trailing space, or ""), ``word`` in each of its forms, in tiers, surest first (module
     docstring): the word as written and its lemma, merged; each other form; for a single word,
-    the first ``STEM_SENSES`` senses of the keys sharing its Snowball stem in ``stems``
-    (:func:`stem_index`), if given. Empty tiers are
-    left out: ``()`` when nothing glosses it. The caller takes the first tier the articles use.
+    the senses of the keys sharing its Snowball stem in ``stems`` (:func:`stem_index`), if given.
+    Empty tiers are left out: ``()`` when nothing glosses it. The caller takes the first tier the
+    articles use.
 
     >>> sense_tiers({"fund": ("资金",), "funding": ("经费",)}, "", "funding")  # unknown to the lemmatizer
     (('经费',), ('资金',))
@@ -99,7 +99,7 @@ def sense_tiers(glossary: Mapping[str, tuple[str, ...]], head: str, word: str,
     exact = tuple(dict.fromkeys(w for f in surest for w in glossary.get(head + f, ())))[:SENSES_KEPT]
     tiers = [exact, *(glossary.get(head + f, ()) for f in forms(word) if f not in surest)]
     if stems is not None and not head:
-        tiers.append(stems.get(stem(word), ())[:STEM_SENSES])
+        tiers.append(stems.get(stem(word), ()))
     return tuple(dict.fromkeys(t for t in tiers if t))
 
 
@@ -123,12 +123,12 @@ def _stemmer():  # noqa: ANN202 - snowballstemmer's class is generated per langu
 @functools.lru_cache(maxsize=1)
 def stem_index() -> dict[str, tuple[str, ...]]:
     """Return Snowball stem → the merged senses of the glossary's single-word keys with that stem
-    (the shortest key's first, at most ``SENSES_KEPT``); empty without the dictionary. Read from
+    (the shortest key's first, at most ``STEM_SENSES``); empty without the dictionary. Read from
     the cache folder, or built (~2 s) and stored there."""
     glossary = _glossary()
     if not glossary:
         return {}
-    path = cache_file("stems", f"snowball{metadata.version('snowballstemmer')}-{SENSES_KEPT}-v{GLOSSARY_FORMAT}")
+    path = cache_file("stems", f"snowball{metadata.version('snowballstemmer')}-{STEM_SENSES}-v{GLOSSARY_FORMAT}")
     try:
         return {stem: tuple(words) for stem, words in json.loads(path.read_text(encoding="utf-8")).items()}
     except (OSError, ValueError, AttributeError):
@@ -137,7 +137,7 @@ def stem_index() -> dict[str, tuple[str, ...]]:
     for key in sorted(glossary, key=len):  # the shortest key of a stem is mostly its plainest word
         if " " not in key:
             merged[stem(key)].extend(glossary[key])
-    index = {stem: tuple(dict.fromkeys(words))[:SENSES_KEPT] for stem, words in merged.items()}
+    index = {stem: tuple(dict.fromkeys(words))[:STEM_SENSES] for stem, words in merged.items()}
     store_json(path, index)
     log.info("built the glossary's stem index: %d stems", len(index))
     return index

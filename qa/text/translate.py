@@ -106,7 +106,7 @@ def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection
 
 def _chinese_amounts(text: str) -> list[str]:
     """Return the amounts of ``text`` in the Chinese unit news writes them in ("$6.6 billion" → 66亿)."""
-    return [forms[-1] for _, forms in english_amounts(text.lower()) if not forms[-1][-1].isdigit()]
+    return [written[-1] for _, written in english_amounts(text.lower()) if written[-1].endswith(("亿", "万"))]
 
 
 def transliterations(text: str, words: Collection[str]) -> list[str]:
