@@ -97,6 +97,7 @@ class ThreadRecordingView:
     def __init__(self, view, fail_dense: bool = False):
         self._view, self.keyword_threads, self.fail_dense = view, [], fail_dense
         self.keyword_done = False
+        self.events: list[tuple[str, str, tuple[str, ...]]] = []  # (call, thread, keyword tokens)
 
     def __getattr__(self, name):
         return getattr(self._view, name)
@@ -106,6 +107,7 @@ class ThreadRecordingView:
         import time
 
         self.keyword_threads.append(threading.current_thread().name)
+        self.events.append(("keyword", threading.current_thread().name, tuple(args[0])))
         if self.fail_dense:
             time.sleep(0.2)  # still running when the dense side fails
         result = self._view.keyword_search(*args, **kwargs)
@@ -113,6 +115,9 @@ class ThreadRecordingView:
         return result
 
     def dense_search(self, *args, **kwargs):
+        import threading
+
+        self.events.append(("dense", threading.current_thread().name, ()))
         if self.fail_dense:
             raise RuntimeError("FAISS failed")
         return self._view.dense_search(*args, **kwargs)
@@ -139,15 +144,25 @@ def test_keyword_search_beside_dense_search_returns_the_same_passages(tmp_path, 
     assert recorded.keyword_threads and recorded.keyword_threads[0].startswith("beside")
 
 
-def test_english_keywords_wait_for_the_dense_side(tmp_path):
+def test_english_keywords_wait_for_the_dense_side_and_only_their_lookups_run_beside_it(tmp_path):
+    """The senses of an English question's words are chosen by the best dense chunks' words, so its
+    keyword search (with 聘请 for "hire") runs after the dense search, on the asking thread; the
+    lookups it needs (senses' counts, the names' aliases) may run beside, with the same passages."""
     from concurrent.futures import ThreadPoolExecutor
 
     kb = KnowledgeBase(settings=hashing_settings(tmp_path))
     kb.add(sample_articles())
+    query = "why did Microsoft hire Suleyman?"
+    with kb.reader.view() as view:
+        alone = _search(kb, view, query, None)
     with ThreadPoolExecutor(2, thread_name_prefix="beside") as pool, kb.reader.view() as view:
         recorded = ThreadRecordingView(view)
-        _search(kb, recorded, "why did Microsoft hire Suleyman?", pool)
-    assert recorded.keyword_threads and not any(t.startswith("beside") for t in recorded.keyword_threads)
+        beside = _search(kb, recorded, query, pool)
+    searched = [i for i, (call, _, tokens) in enumerate(recorded.events) if call == "keyword" and "聘请" in tokens]
+    dense = [i for i, (call, _, _) in enumerate(recorded.events) if call == "dense"]
+    assert searched and dense and searched[0] > dense[0]
+    assert not recorded.events[searched[0]][1].startswith("beside")
+    assert [p.chunk_id for p in beside] == [p.chunk_id for p in alone]
 
 
 def test_a_failing_dense_side_waits_for_the_keyword_side_before_giving_the_view_back(tmp_path):

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Collection, Sequence
 from concurrent import futures
 from concurrent.futures import Executor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from qa.index.filters import Filters
 from qa.search.fusion import Hits, dense_weight_for, fuse
 from qa.search.validate import validate_query
 from qa.text import tokenize
-from qa.text.translate import keyword_language, keyword_text
+from qa.text.translate import Senses, keyword_language, keyword_text, looked_up
 from qa.types import Passage
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,29 @@ REPOST_ROOM_MIN = 20
 SENSE_CHUNKS = 5
 
 
+@dataclass(frozen=True)
+class EnglishLookups:
+    """What an English question's keywords need from the index besides the dense chunks' words."""
+
+    senses: Senses  # its words' dictionary senses, with their chunk counts
+    aliases: dict[str, tuple[str, ...]]  # the Chinese forms the articles give its Latin-script names
+
+
+def english_lookups(view: SearchView, query: str) -> EnglishLookups:
+    """Return the senses of ``query``'s English words with their chunk counts, and its names' aliases."""
+    return EnglishLookups(looked_up(query, lambda tokens: view.doc_freq(tokens)[0]), question_aliases(view, query))
+
+
 def lexical_candidates(view: SearchView, query: str, depth: int, filters: Filters,
-                       nearby: Collection[str] = ()) -> Hits:
+                       nearby: Collection[str] = (), lookups: EnglishLookups | None = None) -> Hits:
     """Return the BM25 best chunks for ``query`` among those passing ``filters``; ``nearby``
-    (words of the best dense chunks) chooses between the senses of English words."""
+    (words of the best dense chunks) chooses between the senses of English words, and ``lookups``
+    (:func:`english_lookups` of ``query``) saves looking those senses up again."""
     # English words also look for Chinese ones: the senses these articles use (their chunk counts),
     # and Latin-script names the forms the articles write beside them (Oracle → 甲骨文).
-    terms = tokenize(keyword_text(query, lambda tokens: view.doc_freq(tokens)[0], nearby,
-                                  question_aliases(view, query)))
+    aliases = lookups.aliases if lookups is not None else question_aliases(view, query)
+    terms = tokenize(keyword_text(query, lambda tokens: view.doc_freq(tokens)[0], nearby, aliases,
+                                  lookups.senses if lookups is not None else None))
     return Hits(tuple(keyword.bm25_search(view, terms, depth, filters)))
 
 
@@ -94,26 +110,31 @@ def _both_sides(view: SearchView, encoder: Encoder, query: str, depth: int, filt
 
     With a ``pool`` (and a view that allows it), the keyword search of a Chinese question runs on
     a pool thread while this one encodes the question and searches FAISS: SQLite and FAISS both
-    release the GIL, so at 1M chunks the two ~22 ms searches overlap instead of adding up."""
+    release the GIL, so at 1M chunks the two ~22 ms searches overlap instead of adding up. An
+    English question's keyword search needs the dense side's words first; only its lookups
+    (:func:`english_lookups`) run beside the dense search."""
     empty = Hits(())
     if mode == "bm25":
         return empty, lexical_candidates(view, query, depth, filters)
-    beside = (pool is not None and mode == "hybrid" and view.concurrent_reads
-              and keyword_language(query) != "en")  # English keywords need the dense side's words first
-    keywords = pool.submit(lexical_candidates, view, query, depth, filters) if beside else None
+    english = keyword_language(query) == "en"
+    beside = pool is not None and mode == "hybrid" and view.concurrent_reads
+    keywords = pool.submit(lexical_candidates, view, query, depth, filters) if beside and not english else None
+    lookups = pool.submit(english_lookups, view, query) if beside and english else None
     try:
         vector = encoder.queries([query])[0] if query_vector is None else query_vector
         if shift is not None:
             vector = shifted(vector[None, :], [query], shift)[0]
         dense = dense_candidates(view, vector, depth, filters)
     finally:
-        if keywords is not None:  # never hand the view back while the pool thread still reads it
-            futures.wait([keywords])
+        waiting = [f for f in (keywords, lookups) if f is not None]
+        if waiting:  # never hand the view back while the pool thread still reads it
+            futures.wait(waiting)
     if mode == "dense":
         return dense, empty
     if keywords is not None:
         return dense, keywords.result()
-    return dense, lexical_candidates(view, query, depth, filters, nearby_words(view, query, dense))
+    return dense, lexical_candidates(view, query, depth, filters, nearby_words(view, query, dense),
+                                     lookups.result() if lookups is not None else None)
 
 
 def hybrid_search(view: SearchView, encoder: Encoder, query: str, k: int, filters: Filters,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from qa.text import detect_language, tokenize
 from qa.text.glossary import MAX_PHRASE
@@ -41,12 +42,33 @@ _LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z][a-z'-]*")
 _STOP = ENGLISH_FUNCTION_WORDS  # no Chinese keyword for a question or function word
 
 
+@dataclass(frozen=True)
+class Senses:
+    """The dictionary senses of an English text's words (each unit's tiers, :func:`_senses`) and
+    every sense's chunk count in the index: what :func:`chinese_terms` chooses from, looked up
+    once (on a pool thread while the dense search runs, :mod:`qa.search.hybrid`)."""
+
+    units: tuple[tuple[tuple[str, ...], ...], ...]
+    counts: Mapping[str, int]
+    pieces: Mapping[str, tuple[str, ...]]  # each sense's search tokens (itself if it has none)
+
+
+def looked_up(text: str, doc_freq: DocFreq) -> Senses:
+    """Return the senses of the English words of ``text`` with their chunk counts (``doc_freq``):
+    a word jieba splits counts as its rarest piece (an upper bound on the chunks holding it)."""
+    units = tuple(_senses(text))
+    pieces = {w: tuple(tokenize(w)) or (w,) for tiers in units for ws in tiers for w in ws}
+    freq = doc_freq(sorted({p for ps in pieces.values() for p in ps}))
+    return Senses(units, {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}, pieces)
+
+
 def keyword_text(query: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = (),
-                 aliases: Mapping[str, Sequence[str]] | None = None) -> str:
+                 aliases: Mapping[str, Sequence[str]] | None = None, senses: Senses | None = None) -> str:
     """Return ``query`` followed by Chinese words for its English content words when its keywords
     need them (:func:`keyword_language`; see :func:`chinese_terms`); any other query followed by
     the Chinese forms ``aliases`` gives its Latin-script names, if any. What the keyword side and
-    the ranker's word features read; the encoder still gets the question as asked.
+    the ranker's word features read; the encoder still gets the question as asked. ``senses``:
+    :func:`looked_up` of ``query`` with the same ``doc_freq``, when the caller has it already.
 
     >>> keyword_text("微软为什么聘请苏莱曼？")
     '微软为什么聘请苏莱曼？'
@@ -54,7 +76,7 @@ def keyword_text(query: str, doc_freq: DocFreq | None = None, nearby: Collection
     if keyword_language(query) != "en":
         terms: Sequence[str] = list(dict.fromkeys(f for fs in (aliases or {}).values() for f in fs))
     else:
-        terms = chinese_terms(query, doc_freq, nearby, aliases)
+        terms = chinese_terms(query, doc_freq, nearby, aliases, senses)
     return f"{query} {' '.join(terms)}" if terms else query
 
 
@@ -80,7 +102,8 @@ def keyword_language(query: str) -> str:
 
 
 def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = (),
-                  aliases: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
+                  aliases: Mapping[str, Sequence[str]] | None = None, senses: Senses | None = None,
+                  ) -> tuple[str, ...]:
     """Return Chinese words for the English content words of ``text`` (longest phrases first),
     each English word or phrase giving at most ``PER_WORD``; empty when nothing is found or the
     dictionary cannot be loaded (logged once).
@@ -91,16 +114,16 @@ def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection
     tokens of the passages the question's meaning finds first) decides between senses: when some
     senses of a word occur there, only those are kept ("season" → 赛季 beside football results,
     not 季节). ``aliases`` (:mod:`qa.search.aliases`: the Chinese forms the articles write beside
-    the text's names) come first: "Oracle" → 甲骨文 where the dictionary only knows the script."""
-    units = _senses(text)
+    the text's names) come first: "Oracle" → 甲骨文 where the dictionary only knows the script.
+    ``senses`` (:func:`looked_up` of ``text`` with ``doc_freq``) saves looking them up again."""
     # the Chinese units of its amounts too: news writes "$6.6 billion" as 66亿
     named = [f for fs in (aliases or {}).values() for f in fs] + _chinese_amounts(text)
-    if doc_freq is None:
-        return tuple(dict.fromkeys(named + [w for tiers in units for w in tiers[0][:PER_WORD]]))
-    every = {w for tiers in units for ws in tiers for w in ws}
-    counts = _corpus_counts(every, doc_freq)
-    near = {w for w in every if all(p in nearby for p in tokenize(w) or [w])} if nearby else set()
-    out = [w for tiers in units for w in _first_used(tiers, counts, near)]
+    if senses is None:
+        if doc_freq is None:
+            return tuple(dict.fromkeys(named + [w for tiers in _senses(text) for w in tiers[0][:PER_WORD]]))
+        senses = looked_up(text, doc_freq)
+    near = {w for w, ps in senses.pieces.items() if all(p in nearby for p in ps)} if nearby else set()
+    out = [w for tiers in senses.units for w in _first_used(tiers, senses.counts, near)]
     return tuple(dict.fromkeys(named + out + transliterations(text, nearby)))
 
 
@@ -141,14 +164,6 @@ def _senses(text: str) -> list[tuple[tuple[str, ...], ...]]:
                 break
         i += 1
     return out
-
-
-def _corpus_counts(words: set[str], doc_freq: DocFreq) -> dict[str, int]:
-    """Return each Chinese word's chunk count in the index: a word jieba splits counts as its
-    rarest piece (an upper bound on the chunks holding the whole word)."""
-    pieces = {w: tokenize(w) or [w] for w in words}
-    freq = doc_freq(sorted({p for ps in pieces.values() for p in ps}))
-    return {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}
 
 
 def _first_used(tiers: Sequence[Sequence[str]], counts: Mapping[str, int], near: Collection[str]) -> list[str]:
