@@ -28,6 +28,26 @@ def test_longest_common_run_of_a_question_in_its_answer_sentence():
     assert longest_common_run("特斯拉", "微软聘请了苏莱曼") == 0
 
 
+def test_an_english_word_is_matched_by_any_of_its_senses_and_counts_once():
+    """Structured query translation: "hire" → 聘请 or 雇用 are alternatives. A sentence with one of
+    them holds the word, whose weight is its rarest sense the articles have; a sentence with both
+    holds it no more than once."""
+    from qa.answering.features import _coverage, describe
+
+    keywords = "why did Microsoft hire him? 微软 聘请 雇用"
+    df = {"微软": 50, "聘请": 3, "雇用": 9}
+    groups = [("microsoft", ("微软",)), ("hire", ("聘请", "雇用"))]
+    info = describe(keywords, df, 100, nested=False, groups=groups)
+    assert info.units == (("microsoft", "微软"), ("hire", "聘请", "雇用"))
+    # the English words themselves, in no Chinese sentence, do not dilute the match
+    assert _coverage(info, {"微软", "聘请"}) == 1.0 == _coverage(info, {"微软", "聘请", "雇用"})
+    # the commoner sense earns less than the rarer one, and more than none
+    assert _coverage(info, {"微软"}) < _coverage(info, {"微软", "雇用"}) < 1.0
+    # without groups every token counts alone, as for a Chinese question
+    flat = describe(keywords, df, 100, nested=False)
+    assert flat.units == () and _coverage(flat, {"微软", "聘请"}) < _coverage(flat, {"微软", "聘请", "雇用"}) < 1.0
+
+
 def test_an_english_questions_senses_count_once_where_one_holds_another():
     from qa.answering.features import describe
 

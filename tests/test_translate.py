@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from qa.text import glossary, translate
 from qa.text import detect_language
-from qa.text.translate import chinese_terms, keyword_language, keyword_text, names
+from qa.text.translate import chinese_terms, keyword_language, keyword_text, looked_up, names, sense_groups
 
 
 def test_content_words_get_their_common_chinese_words():
@@ -110,3 +110,11 @@ def test_english_amounts_also_give_the_chinese_unit_news_writes_them_in():
     terms = chinese_terms("Which company led the $6.6 billion round with 650 million users?")
     assert terms[:2] == ("66亿", "6.5亿")
     assert "2024" not in chinese_terms("What happened in 2024?")  # a plain number is searched as written
+
+
+def test_sense_groups_give_each_english_word_the_senses_the_articles_use():
+    used = {"微软", "聘请"}
+    senses = looked_up("why did Microsoft hire Suleyman?", lambda tokens: {t: 1 for t in tokens if t in used})
+    groups = dict(sense_groups(senses))
+    assert groups["microsoft"] == ("微软",) and groups["hire"] == ("聘请",)
+    assert "suleyman" not in groups  # no sense in the dictionary, none in the articles

@@ -83,6 +83,10 @@ class QuestionInfo:
     qtype: str | None
     terms: tuple[Term, ...] = ()  # the salient terms of the question as asked
     checkable: tuple[Term, ...] = ()  # those of them whose absence from a text is evidence
+    # tokens that count as one word of the question: an English word with its Chinese senses
+    # (alternatives); every other token is a word alone. Empty: every token alone.
+    units: tuple[tuple[str, ...], ...] = ()
+    unit_weights: tuple[float, ...] = ()  # each unit's idf: its rarest token that some chunk holds
 
 
 def _plain(text: str) -> str:
@@ -98,19 +102,36 @@ def _pairs(plain: str) -> set[str]:
 
 
 def describe(question: str, doc_freq: Mapping[str, int], n_docs: int, terms: tuple[Term, ...] = (),
-             checkable: tuple[Term, ...] = (), *, nested: bool = True) -> QuestionInfo:
+             checkable: tuple[Term, ...] = (), *, nested: bool = True,
+             groups: Sequence[tuple[str, Sequence[str]]] = ()) -> QuestionInfo:
     """Return the question's informative tokens with their idf, its bigrams, its type, its
     salient ``terms`` (:func:`qa.text.salient.salient_terms` of the question as asked) and the
     ``checkable`` ones among them (see ``missing_checkable``). Without ``nested``, a token holding
     another of the question's tokens is left out: an English question's keywords list a word's
     senses side by side (微软, 微软公司 for "Microsoft"), and a sentence with both would count one
-    English word twice."""
+    English word twice. ``groups`` (:func:`qa.text.translate.sense_groups`: an English word and
+    the Chinese senses ``question`` holds of it) make each English word one unit of the word
+    features, matched by any of its senses: structured query translation (Pirkola 1998)."""
     tokens = tuple(dict.fromkeys(t for t in tokenize(question) if t not in _NOT_CONTENT))
     if not nested:
         tokens = _outermost(tokens)
     idf = {t: math.log(1 + (n_docs - doc_freq.get(t, 0) + 0.5) / (doc_freq.get(t, 0) + 0.5)) for t in tokens}
     content = {b for b in _bigrams(question) if not set(b) & CHINESE_QUESTION_CHARS}
-    return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question), terms, checkable)
+    units = _units(tokens, groups) if groups else ()
+    weights = tuple(max([idf[t] for t in u if doc_freq.get(t, 0)] or [idf[t] for t in u]) for u in units)
+    return QuestionInfo(question, tokens, idf, frozenset(content), question_type(question), terms, checkable,
+                        units, weights)
+
+
+def _units(tokens: tuple[str, ...], groups: Sequence[tuple[str, Sequence[str]]]) -> tuple[tuple[str, ...], ...]:
+    """Return the question's ``tokens`` in units: each group's English word and senses together
+    (as far as they are among ``tokens``), every other token alone."""
+    held = set(tokens)
+    units = [tuple(dict.fromkeys(t for part in (words, *senses) for t in tokenize(part) if t in held))
+             for words, senses in groups]
+    units = [u for u in units if u]
+    grouped = {t for u in units for t in u}
+    return tuple(units + [(t,) for t in tokens if t not in grouped])
 
 
 def _outermost(tokens: tuple[str, ...]) -> tuple[str, ...]:
@@ -151,8 +172,16 @@ def longest_common_run(a: str, b: str) -> int:
 
 
 def _coverage(info: QuestionInfo, words: set[str]) -> float:
-    total = sum(info.idf.values())
-    return sum(w for t, w in info.idf.items() if t in words) / total if total else 0.0
+    """Return the share of the question's idf weight that ``words`` hold. A unit of several tokens
+    (an English word's senses) weighs as its rarest token the articles have, and a text holding
+    any of them earns the idf of the rarest it holds."""
+    if not info.units:
+        total = sum(info.idf.values())
+        return sum(w for t, w in info.idf.items() if t in words) / total if total else 0.0
+    total = sum(info.unit_weights)
+    earned = sum(min(weight, max((info.idf[t] for t in unit if t in words), default=0.0))
+                 for unit, weight in zip(info.units, info.unit_weights))
+    return earned / total if total else 0.0
 
 
 def _anchor_pieces(question: str) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from qa.search.aliases import question_aliases
 from qa.text import search_form, tokenize
 from qa.text.pairs import name_pairs
 from qa.text.salient import Term, aliased, present, salient_terms, spelled, widened
-from qa.text.translate import keyword_language, keyword_text, may_be_translated
+from qa.text.translate import keyword_language, keyword_text, looked_up, may_be_translated, sense_groups
 from qa.types import Passage
 
 
@@ -65,6 +65,8 @@ class Evidence:
     # distinct Latin originals the passages' articles bracket beside a Chinese form (counted only
     # when a name of the question may be unwritten: :func:`unwritten`)
     bracketed: int = 0
+    # an English question's words with the senses ``keywords`` holds of each (translate.sense_groups)
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: str | None = None) -> Evidence:
@@ -76,9 +78,13 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: 
     cands = candidates(view, passages)
     words = [frozenset(tokenize(c.text)) for c in cands]
     every_word = frozenset().union(*words)
-    nearby = every_word if keyword_language(question) == "en" else frozenset()
+    english = keyword_language(question) == "en"
+    nearby = every_word if english else frozenset()
     aliases = question_aliases(view, question)
-    keywords = keyword_text(question, lambda tokens: view.doc_freq(tokens)[0], nearby, aliases)
+    counts = lambda tokens: view.doc_freq(tokens)[0]  # noqa: E731
+    senses = looked_up(question, counts) if english else None
+    keywords = keyword_text(question, counts, nearby, aliases, senses)
+    groups = sense_groups(senses, nearby) if senses is not None else ()
     # the salient terms' tokens ride on the same lookup: whether the index has a term at all
     terms = aliased(salient_terms(asked or question), aliases)
     forms = {tk for t in terms for ts in t.tokens for tk in ts}
@@ -86,7 +92,7 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: 
     known = frozenset(tk for tk in forms if freq.get(tk, 0) > 0)
     unsure = len(_checkable(terms, known | every_word)) < len(terms)  # some name may be unwritten
     return Evidence(cands, dict(freq), n, keywords, words, aliases, asked or question, terms, known,
-                    bracketed_originals(view, passages) if unsure else 0)
+                    bracketed_originals(view, passages) if unsure else 0, groups)
 
 
 def bracketed_originals(view: SearchView, passages: Sequence[Passage]) -> int:
@@ -177,7 +183,8 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     terms = spelled(widened(evidence.terms, evidence.asked, folded), every_word)
     known = evidence.known | every_word
     checkable = _checkable(terms, known)
-    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms, checkable, nested=not cross_lingual)
+    info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms, checkable, nested=not cross_lingual,
+                    groups=evidence.groups)
     dense = np.stack([c.vector for c in cands]) @ query_vector
     prior = [1.0 / (c.passage + 1) for c in cands]
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]

@@ -51,15 +51,18 @@ class Senses:
     units: tuple[tuple[tuple[str, ...], ...], ...]
     counts: Mapping[str, int]
     pieces: Mapping[str, tuple[str, ...]]  # each sense's search tokens (itself if it has none)
+    words: tuple[str, ...] = ()  # each unit's English words, as written lower-case ("investment bank")
 
 
 def looked_up(text: str, doc_freq: DocFreq) -> Senses:
     """Return the senses of the English words of ``text`` with their chunk counts (``doc_freq``):
     a word jieba splits counts as its rarest piece (an upper bound on the chunks holding it)."""
-    units = tuple(_senses(text))
+    found = _senses(text)
+    units = tuple(tiers for _, tiers in found)
     pieces = {w: tuple(tokenize(w)) or (w,) for tiers in units for ws in tiers for w in ws}
     freq = doc_freq(sorted({p for ps in pieces.values() for p in ps}))
-    return Senses(units, {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}, pieces)
+    return Senses(units, {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}, pieces,
+                  tuple(words for words, _ in found))
 
 
 def keyword_text(query: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = (),
@@ -120,11 +123,20 @@ def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection
     named = [f for fs in (aliases or {}).values() for f in fs] + _chinese_amounts(text)
     if senses is None:
         if doc_freq is None:
-            return tuple(dict.fromkeys(named + [w for tiers in _senses(text) for w in tiers[0][:PER_WORD]]))
+            return tuple(dict.fromkeys(named + [w for _, tiers in _senses(text) for w in tiers[0][:PER_WORD]]))
         senses = looked_up(text, doc_freq)
-    near = {w for w, ps in senses.pieces.items() if all(p in nearby for p in ps)} if nearby else set()
-    out = [w for tiers in senses.units for w in _first_used(tiers, senses.counts, near)]
+    out = [w for _, kept in sense_groups(senses, nearby) for w in kept]
     return tuple(dict.fromkeys(named + out + transliterations(text, nearby)))
+
+
+def sense_groups(senses: Senses, nearby: Collection[str] = ()) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return, per English word or phrase of :func:`looked_up`'s ``senses``, its words and the
+    Chinese senses :func:`chinese_terms` keeps of it (see there for ``nearby``); units with none
+    are left out. The senses of one word are alternatives: a sentence matching one matches the word."""
+    near = {w for w, ps in senses.pieces.items() if all(p in nearby for p in ps)} if nearby else set()
+    groups = ((words, tuple(_first_used(tiers, senses.counts, near)))
+              for words, tiers in zip(senses.words, senses.units))
+    return tuple((words, kept) for words, kept in groups if kept)
 
 
 def _chinese_amounts(text: str) -> list[str]:
@@ -140,14 +152,15 @@ def transliterations(text: str, words: Collection[str]) -> list[str]:
     return spelled_in({w for w in _WORD.findall(text) if w[0].isupper() and w.lower() not in _STOP}, words)
 
 
-def _senses(text: str) -> list[tuple[tuple[str, ...], ...]]:
-    """Return the glossary's senses of each English unit of ``text``, in tiers of the forms they
-    come from (:func:`qa.text.lemmas.sense_tiers`): the longest phrase of up to ``MAX_PHRASE``
-    words found (its last word in any form), else the single word, in any form or by its stem."""
+def _senses(text: str) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+    """Return each English unit of ``text`` (its words, lower-case) with the glossary's senses of
+    it, in tiers of the forms they come from (:func:`qa.text.lemmas.sense_tiers`): the longest
+    phrase of up to ``MAX_PHRASE`` words found (its last word in any form), else the single word,
+    in any form or by its stem."""
     glossary = _glossary()
     stems = stem_index() if glossary else None
     words = [w.lower().strip("'-") for w in _WORD.findall(text)]
-    out: list[tuple[tuple[str, ...], ...]] = []
+    out: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
     i = 0
     while i < len(words):
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
@@ -159,7 +172,7 @@ def _senses(text: str) -> list[tuple[tuple[str, ...], ...]]:
             head = " ".join(unit[:-1] + [""])
             found = sense_tiers(glossary, head, unit[-1], stems if n == 1 else None)
             if found:
-                out.append(found)
+                out.append((" ".join(unit), found))
                 i += n - 1
                 break
         i += 1
