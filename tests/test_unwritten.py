@@ -4,11 +4,14 @@ the answerability model where a name may be translated, inflected, or the articl
 
 from __future__ import annotations
 
+from qa.answering.english import unmentioned_names
 from qa.answering.ranking import BRACKETED_MIN, bracketed_originals, unwritten
+from qa.kb import KnowledgeBase
 from qa.text.pairs import name_pairs
 from qa.text.salient import salient_terms
 from qa.text.translate import may_be_translated, names
 from qa.types import Article, Passage
+from tests.helpers import article, hashing_settings
 
 NEWS = ("2015年,阿尔特曼与埃隆・马斯克(Elon Musk)、伊利亚・苏茨克弗(Ilya Sutskever)共同创立了OpenAI。"
         "甲骨文(Oracle)创始人拉里・埃里森(Larry Ellison)也在场。")
@@ -79,3 +82,18 @@ def test_the_habit_is_read_from_the_whole_articles_not_the_passages_alone():
     assert bracketed_originals(view, [passage]) == 4  # its article brackets Musk, Sutskever, Oracle, Ellison
     assert bracketed_originals(view, [Passage("b", "b:0", ONE_PAIR, 1.0, 0, 10, "标题")]) == 1
     assert bracketed_originals(view, [Passage("gone", "gone:0", "x", 1.0, 0, 1, "标题")]) == 0
+
+
+def test_a_dictionary_name_counts_as_mentioned_by_the_country_or_man_its_adjective_names(tmp_path):
+    """The dictionary glosses "Polish" as 波兰语 (and 修饰, 抛光…), "Roman" as 罗马帝国, "Nobel Prize" as
+    诺贝尔奖; an article writing 波兰, 罗马 or 诺贝尔 mentions them. A name no form of which any article
+    writes is still reported, and a month or a title's opening function word is no name."""
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add([article("a1", "华沙是波兰的首都。罗马时代修建了一座桥。他在1937年获得诺贝尔提名。")])
+    with kb.reader.view() as view:
+        assert unmentioned_names(view, "What is the Saxon Garden in Polish?") == []
+        assert unmentioned_names(view, "What bridge did the Romans build?") == []
+        assert unmentioned_names(view, "In what year was he put forward for the Nobel Prize?") == []
+        assert unmentioned_names(view, "How many cars did Tesla sell in August?") == ["Tesla (特斯拉)"]
+        # 八月 and 事关 are in no article, yet August is a month and On opens a title
+        assert unmentioned_names(view, "What did the pope write in August besides On the Babylonian Captivity?") == []

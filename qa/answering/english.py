@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from qa.index.backend import SearchView
 from qa.text import tokenize
+from qa.text.questions import ENGLISH_FUNCTION_WORDS
 from qa.text.translate import names
 
 ENGLISH_NOTE = "The quotes are in Chinese, as published; no translation model is available."
+NOTE_FORMS = 3  # Chinese forms a refusal's note shows per name
+# What a dictionary form of a demonym or an eponym ends with: language, people, empire, prize,
+# ethnic group, nationality (波兰语, 瑞士人, 罗马帝国, 诺贝尔奖, 汉族, 中国籍).
+_CLASS_WORDS = ("帝国", "语", "人", "奖", "族", "籍")
+# Capitalised words that are no names: a date's month or day, a function word opening a title.
+_NOT_NAMES = ENGLISH_FUNCTION_WORDS | frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 def unmentioned_names(view: SearchView, question: str) -> list[str]:
@@ -14,17 +23,31 @@ def unmentioned_names(view: SearchView, question: str) -> list[str]:
     that no indexed article mentions in either form, e.g. ``["Tesla (特斯拉)"]``: the articles
     cannot answer a question about them. Names the dictionary does not know (most people's
     names) are never reported: an article may write them in a transliteration it cannot guess.
+
+    Every sense of the dictionary counts, and so does a form without the class word that ends it
+    (罗马 of 罗马帝国 for "Roman", 波兰 of 波兰语 for "Polish", 诺贝尔 of 诺贝尔奖): the dictionary
+    glosses a capitalised adjective by a language, people, empire or prize where an article writes
+    the country or the man. Month and day names, and function words opening a title ("On the
+    Babylonian Captivity"), are not names.
     """
     absent = []
-    for name, forms in names(question):
-        spellings = [name, *(f for f in forms if len(f) > 1)]  # one character is too ambiguous
-        if len(spellings) == 1:
+    for name, forms in names(question, senses=None):
+        if name.lower() in _NOT_NAMES:
             continue
+        chinese = [f for f in forms if len(f) > 1]  # one character is too ambiguous
+        if not chinese:
+            continue
+        spellings = [name, *chinese, *(h for f in chinese if (h := _without_class(f)) != f)]
         tokens = {s: tokenize(s) for s in spellings}
         freq, _ = view.doc_freq([t for ts in tokens.values() for t in ts])
         if not any(ts and all(t in freq for t in ts) for ts in tokens.values()):
-            absent.append(f"{name} ({'、'.join(spellings[1:])})")
+            absent.append(f"{name} ({'、'.join(chinese[:NOTE_FORMS])})")
     return absent
+
+
+def _without_class(form: str) -> str:
+    """Return ``form`` without the class word that ends it (瑞士人 → 瑞士), if two characters remain."""
+    return next((form[:-len(c)] for c in _CLASS_WORDS if form.endswith(c) and len(form) - len(c) >= 2), form)
 
 
 def absent_note(absent: list[str]) -> str:

@@ -191,10 +191,10 @@ def _in_corpus(senses: Sequence[str], counts: Mapping[str, int], near: Collectio
     return sorted(present, key=lambda w: -counts[w])[:PER_WORD]
 
 
-def names(text: str) -> list[tuple[str, tuple[str, ...]]]:
+def names(text: str, *, senses: int | None = PER_WORD) -> list[tuple[str, tuple[str, ...]]]:
     """Return the names in an English ``text`` (runs of capitalised words, not counting its first
-    word) with their Chinese forms from the dictionary, e.g. ``[("Tesla", ("特斯拉",))]``; a name
-    the dictionary does not know has no forms.
+    word) with their Chinese forms from the dictionary, e.g. ``[("Tesla", ("特斯拉",))]``, at most
+    ``senses`` of them (None: all); a name the dictionary does not know has no forms.
 
     >>> [n for n, _ in names("Did Tesla sell more cars than BYD in New York?")]
     ['Tesla', 'BYD', 'New York']
@@ -212,7 +212,7 @@ def names(text: str) -> list[tuple[str, tuple[str, ...]]]:
             if len(name) > 1:  # "I", "A": not names
                 key = name.lower()
                 chinese = glossary.get(key) or next((glossary[f] for f in forms(key) if f in glossary), ())
-                out.append((name, tuple(chinese[:PER_WORD])))
+                out.append((name, tuple(chinese[:senses])))
     return out
 
 
