@@ -95,5 +95,7 @@ def test_a_dictionary_name_counts_as_mentioned_by_the_country_or_man_its_adjecti
         assert unmentioned_names(view, "What bridge did the Romans build?") == []
         assert unmentioned_names(view, "In what year was he put forward for the Nobel Prize?") == []
         assert unmentioned_names(view, "How many cars did Tesla sell in August?") == ["Tesla (特斯拉)"]
+        # the note shows the country before the dictionary's language and nationality words
+        assert unmentioned_names(view, "What did the Chinese government say?") == ["Chinese (中国、语文、中国籍)"]
         # 八月 and 事关 are in no article, yet August is a month and On opens a title
         assert unmentioned_names(view, "What did the pope write in August besides On the Babylonian Captivity?") == []

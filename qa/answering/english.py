@@ -37,11 +37,12 @@ def unmentioned_names(view: SearchView, question: str) -> list[str]:
         chinese = [f for f in forms if len(f) > 1]  # one character is too ambiguous
         if not chinese:
             continue
-        spellings = [name, *chinese, *(h for f in chinese if (h := _without_class(f)) != f)]
-        tokens = {s: tokenize(s) for s in spellings}
+        # the forms without a class word first: what the note shows ("Chinese (中国、语文、中国籍)")
+        shown = list(dict.fromkeys([*(h for f in chinese if (h := _without_class(f)) != f), *chinese]))
+        tokens = {s: tokenize(s) for s in [name, *shown]}
         freq, _ = view.doc_freq([t for ts in tokens.values() for t in ts])
         if not any(ts and all(t in freq for t in ts) for ts in tokens.values()):
-            absent.append(f"{name} ({'、'.join(chinese[:NOTE_FORMS])})")
+            absent.append(f"{name} ({'、'.join(shown[:NOTE_FORMS])})")
     return absent
 
 
