@@ -76,7 +76,7 @@ def forms(word: str) -> list[str]:
         if word.endswith("'s"):
             out.append(word[:-2])
     out += [pattern.sub(repl, f) for f in list(out) for pattern, repl in _AMERICAN if pattern.search(f)]
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(f for f in out if f))  # "'s" alone leaves nothing to look up
 
 
 def sense_tiers(glossary: Mapping[str, tuple[str, ...]], head: str, word: str,
