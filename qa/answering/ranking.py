@@ -13,10 +13,11 @@ from qa.answering.features import (
 )
 from qa.index.backend import SearchView
 from qa.search.aliases import question_aliases
+from qa.search.hybrid import english_lookups
 from qa.text import search_form, tokenize
 from qa.text.pairs import name_pairs
 from qa.text.salient import Term, aliased, present, salient_terms, spelled, widened
-from qa.text.translate import keyword_language, keyword_text, looked_up, may_be_translated, sense_groups
+from qa.text.translate import keyword_language, keyword_text, may_be_translated, sense_groups
 from qa.types import Passage
 
 
@@ -78,12 +79,11 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: 
     cands = candidates(view, passages)
     words = [frozenset(tokenize(c.text)) for c in cands]
     every_word = frozenset().union(*words)
-    english = keyword_language(question) == "en"
-    nearby = every_word if english else frozenset()
-    aliases = question_aliases(view, question)
-    counts = lambda tokens: view.doc_freq(tokens)[0]  # noqa: E731
-    senses = looked_up(question, counts) if english else None
-    keywords = keyword_text(question, counts, nearby, aliases, senses)
+    lookups = english_lookups(view, question) if keyword_language(question) == "en" else None
+    nearby = every_word if lookups is not None else frozenset()
+    aliases = lookups.aliases if lookups is not None else question_aliases(view, question)
+    senses = lookups.senses if lookups is not None else None
+    keywords = keyword_text(question, lambda tokens: view.doc_freq(tokens)[0], nearby, aliases, senses)
     groups = sense_groups(senses, nearby) if senses is not None else ()
     # the salient terms' tokens ride on the same lookup: whether the index has a term at all
     terms = aliased(salient_terms(asked or question), aliases)

@@ -48,10 +48,10 @@ class Senses:
     every sense's chunk count in the index: what :func:`chinese_terms` chooses from, looked up
     once (on a pool thread while the dense search runs, :mod:`qa.search.hybrid`)."""
 
-    units: tuple[tuple[tuple[str, ...], ...], ...]
+    words: tuple[str, ...]  # each unit's English words, lower-case ("investment bank")
+    units: tuple[tuple[tuple[str, ...], ...], ...]  # each unit's senses, in tiers
     counts: Mapping[str, int]
     pieces: Mapping[str, tuple[str, ...]]  # each sense's search tokens (itself if it has none)
-    words: tuple[str, ...] = ()  # each unit's English words, as written lower-case ("investment bank")
 
 
 def looked_up(text: str, doc_freq: DocFreq) -> Senses:
@@ -61,8 +61,8 @@ def looked_up(text: str, doc_freq: DocFreq) -> Senses:
     units = tuple(tiers for _, tiers in found)
     pieces = {w: tuple(tokenize(w)) or (w,) for tiers in units for ws in tiers for w in ws}
     freq = doc_freq(sorted({p for ps in pieces.values() for p in ps}))
-    return Senses(units, {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}, pieces,
-                  tuple(words for words, _ in found))
+    return Senses(tuple(words for words, _ in found), units,
+                  {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}, pieces)
 
 
 def keyword_text(query: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = (),
