@@ -23,6 +23,8 @@ FIRST_QUOTE = {
     "How much did Microsoft invest in OpenAI in 2023?": "微软又投资100亿美元",
     "Why did OpenAI want to renegotiate its deal with Microsoft?": "以帮助它获得更多的计算能力",
     "How much could OpenAI's annual computing costs reach by 2029?": "飙升至375亿美元",
+    # only one chunk has 估值 (OpenAI, in most chunks, is no keyword): the keyword side's lone hit
+    "What is OpenAI's valuation?": "估值达到1570亿美元",
     # Altman → 阿尔特曼 only through the articles' own pair 萨姆・阿尔特曼(Sam Altman) (qa.text.pairs)
     "Who founded OpenAI with Altman in 2015?": "阿尔特曼与埃隆・马斯克",
 }

@@ -80,6 +80,14 @@ def test_weighted_fusion_normalises_each_side():
     assert fused[1] == pytest.approx(0.5) and fused[2] == pytest.approx(0.5)
 
 
+def test_weighted_fusion_gives_a_lone_keyword_hit_the_whole_keyword_share():
+    # In a small index of one story the keyword side can hold one chunk (the only one with 估值):
+    # it is that side's best, and must beat a chunk only the dense side ranks a little higher.
+    settings = Settings.from_env({}, fusion="weighted", dense_weight=0.65)
+    fused = dict(fuse(Hits(((1, 0.88), (2, 0.87), (3, 0.80))), Hits(((2, 3.0),)), settings))
+    assert fused[2] == pytest.approx(0.65 * 0.875 + 0.35) and max(fused, key=fused.get) == 2
+
+
 def test_repost_added_later_joins_the_original_story(tmp_path):
     kb = KnowledgeBase(settings=hashing_settings(tmp_path))
     original = sample_articles()[0]

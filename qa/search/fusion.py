@@ -14,7 +14,7 @@ import numpy as np
 from qa.config import Settings
 from qa.text.translate import keyword_language
 
-# Min-max normalisation of a list whose scores are all equal divides by this instead of 0.
+# Scores closer than this are equal: a side's hits that all score the same are all its best.
 _FLAT_SPAN = 1e-9
 
 
@@ -40,12 +40,25 @@ def fuse(dense: Hits, sparse: Hits, settings: Settings, dense_weight: float | No
         for side, weight in ((dense, w), (sparse, 1 - w)):
             if not side.hits:
                 continue
-            vals = np.array([s for _, s in side.hits])
-            lo, span = vals.min(), max(vals.max() - vals.min(), _FLAT_SPAN)
-            for (rid, s) in side.hits:
-                scores[rid] = scores.get(rid, 0.0) + weight * (s - lo) / span
+            for rid, s in _normalised(side):
+                scores[rid] = scores.get(rid, 0.0) + weight * s
     else:
         for side, weight in ((dense, w), (sparse, 1 - w)):
             for rank, (rid, _) in enumerate(side.hits):
                 scores[rid] = scores.get(rid, 0.0) + 2 * weight / (settings.rrf_k + rank + 1)
     return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def _normalised(side: Hits) -> list[tuple[int, float]]:
+    """Return ``side``'s hits with scores min-max normalised to 0..1 (best 1, worst 0); hits that
+    all score the same (one hit, say) all get 1: they are the best that side found.
+
+    A keyword side often holds one hit in a small index of one story: its common words (OpenAI in
+    news about OpenAI) are left out (``keyword.informative``) and only one chunk has the rare one
+    (估值). Scored 0 as the worst of the side, that chunk got no keyword credit at all.
+    """
+    vals = np.array([s for _, s in side.hits])
+    lo, span = vals.min(), vals.max() - vals.min()
+    if span < _FLAT_SPAN:
+        return [(rid, 1.0) for rid, _ in side.hits]
+    return [(rid, float((s - lo) / span)) for rid, s in side.hits]

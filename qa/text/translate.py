@@ -200,6 +200,8 @@ def names(text: str, *, senses: int | None = PER_WORD) -> list[tuple[str, tuple[
     ['Tesla', 'BYD', 'New York']
     >>> [n for n, _ in names("How many work at OpenAI's San Francisco office?")]
     ['OpenAI', 'San Francisco']
+    >>> [n for n, _ in names("xAI or iPhone: which is older?")]
+    ['xAI', 'iPhone']
     """
     glossary = _glossary()
     out = []
@@ -207,7 +209,7 @@ def names(text: str, *, senses: int | None = PER_WORD) -> list[tuple[str, tuple[
         # a possessive ends a name: "OpenAI's San Francisco office" names OpenAI and San Francisco
         for n, piece in enumerate(_POSSESSIVE_END.split(match.group())):
             name = piece.removesuffix("'s")
-            if n == 0 and match.start() == len(text) - len(text.lstrip()):
+            if n == 0 and match.start() == len(text) - len(text.lstrip()) and name[:1].isupper():
                 name = name.partition(" ")[2]  # "Did Tesla …": the first word is capitalised anyway
             if len(name) > 1:  # "I", "A": not names
                 key = name.lower()
@@ -240,8 +242,9 @@ def may_be_translated(name: str) -> bool:
     return any(word(w) for w in words) or all(compound(w) for w in words)
 
 
-# Runs of capitalised words.
-_NAME_WORD = r"[A-Z][A-Za-z0-9'-]*"
+# Runs of capitalised words; a word with a capital after its first lower-case letters is a brand
+# name too (xAI, iPhone, eBay), wherever it stands.
+_NAME_WORD = r"(?:[A-Z]|\b[a-z]+(?=[A-Z]))[A-Za-z0-9'-]*"
 _NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*")
 _POSSESSIVE_END = re.compile(r"(?<='s)\s+")
 _PART_MIN = 3  # letters in each word of a run-together name ("star" + "gate"); shorter parts match anything
