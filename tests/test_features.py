@@ -55,3 +55,20 @@ def test_an_english_questions_senses_count_once_where_one_holds_another():
     assert "微软公司" in describe(keywords, {}, 10).tokens
     tokens = describe(keywords, {}, 10, nested=False).tokens
     assert {"微软", "首席", "执行"} <= set(tokens) and not {"微软公司", "执行官"} & set(tokens)
+
+
+def test_a_latin_word_is_one_symbol_to_the_character_features():
+    """In news about OpenAI every sentence names it: its six letters must not outweigh 估值 in the
+    longest common run, as they did when each letter was a character."""
+    import numpy as np
+
+    from qa.answering.features import FEATURES, describe, features
+
+    info = describe("OpenAI现在估值多少钱？", {"openai": 40, "估值": 1}, 42)
+    sentences = ["微软支付了至少6.5亿美元,把 OpenAI 的竞争对手 Inflection几乎挖空。",
+                 "就在本月,该公司完成了一轮66亿美元的融资,估值达到1570亿美元。"]
+    n = len(sentences)
+    matrix = features(info, sentences, np.zeros(n), [1.0] * n, [""] * n, [True] * n, [1.0] * n)
+    lcs = matrix[:, FEATURES.index("lcs")]
+    assert lcs[0] < lcs[1]  # one symbol (OpenAI) against two characters (估值)
+    assert lcs[0] > 0  # the name still counts, as one word
