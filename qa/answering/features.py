@@ -90,10 +90,6 @@ class QuestionInfo:
     unit_weights: tuple[float, ...] = ()  # each unit's idf: its rarest token that some chunk holds
 
 
-def _plain(text: str) -> str:
-    return re.sub(r"\W", "", _LATIN_WORD.sub(_one_symbol, search_form(text)))
-
-
 # A Latin-letter word is one symbol to the character features (bigrams, longest common run,
 # anchors), as a Chinese word is one or two characters: spelled out, "openai" alone outweighed
 # "估值" three to one in the longest common run, in news where every sentence names OpenAI.
@@ -103,6 +99,10 @@ _SYMBOLS = 6400  # the Unicode private use area U+E000..U+F8FF
 
 def _one_symbol(match: re.Match[str]) -> str:
     return chr(0xE000 + zlib.crc32(match.group().encode()) % _SYMBOLS)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\W", "", _LATIN_WORD.sub(_one_symbol, search_form(text)))
 
 
 def _bigrams(text: str) -> set[str]:
