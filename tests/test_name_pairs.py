@@ -90,6 +90,14 @@ def test_the_index_gives_a_latin_name_the_chinese_forms_its_articles_write(kb):
         assert question_aliases(view, "Ellison是哪家公司的CTO？") == {"Ellison": ("埃里森",)}
 
 
+def test_a_chinese_question_finds_the_chinese_form_of_a_brand_name_with_an_inner_capital(tmp_path):
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add([article("x", "马斯克创办的人工智能公司爱克斯(xAI)完成了新一轮融资。", source="智东西", date="2025-05-01"),
+            article("rain", "北京今天下了大雨，气温明显下降。", source="新华社", date="2023-07-01")])
+    with kb.reader.view() as view:
+        assert question_aliases(view, "xAI的估值是多少？") == {"xAI": ("爱克斯",)}
+
+
 def test_an_english_question_about_a_name_finds_the_article_that_writes_only_its_chinese_form(kb):
     with kb.reader.view() as view:
         question = "What does Oracle's data center business do?"

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from qa.index.backend import SearchView
 from qa.index.filters import Filters
 from qa.text import tokenize
-from qa.text.pairs import chinese_forms, name_pairs
+from qa.text.pairs import NAME_START, chinese_forms, name_pairs
 from qa.text.translate import keyword_language, names
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ ALIAS_CHUNKS = 20
 # keyword matches would cost more than a question's whole retrieval, and so common a name is
 # usually one the dictionary knows (Microsoft → 微软).
 ALIAS_MAX_CHUNKS = 5_000
-_LATIN_RUN = re.compile(r"[A-Z][A-Za-z0-9'&-]*(?: [A-Z][A-Za-z0-9'&-]*)*")
+_LATIN_WORD = rf"{NAME_START}[A-Za-z0-9'&-]*"
+_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?: {_LATIN_WORD})*")
 
 
 def question_aliases(view: SearchView, question: str) -> dict[str, tuple[str, ...]]:

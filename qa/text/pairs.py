@@ -25,10 +25,15 @@ from qa.text.tokens import tagged
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _DOTS = "・·•‧"
 _WORD = r"[A-Za-z][A-Za-z0-9'&.-]*"
-# The Latin side: a capitalised word, then up to four more ("Bank of America", "Mustafa Suleyman").
-_LATIN = rf"[A-Z][A-Za-z0-9'&.-]*(?: {_WORD}){{0,4}}"
+# How a Latin-script name's word starts: a capital, or lower-case letters before a capital (a
+# brand name: xAI, iPhone, eBay), not inside a word. Names in English questions start so too
+# (qa.text.translate, qa.search.aliases).
+NAME_START = r"(?:[A-Z]|(?<![A-Za-z0-9])[a-z]+(?=[A-Z]))"
+_NAME_WORD = rf"{NAME_START}[A-Za-z0-9'&.-]*"
+# The Latin side: a name's word, then up to four more ("Bank of America", "Mustafa Suleyman").
+_LATIN = rf"{_NAME_WORD}(?: {_WORD}){{0,4}}"
 _CHINESE_FIRST = re.compile(rf"([{_HAN}{_DOTS}]{{2,24}})\s*[（(]\s*({_LATIN})\s*[)）]")
-_LATIN_FIRST = re.compile(rf"((?:[A-Z][A-Za-z0-9'&.-]* ){{0,4}}[A-Z][A-Za-z0-9'&.-]*)\s*[（(]\s*"
+_LATIN_FIRST = re.compile(rf"((?:{_NAME_WORD} ){{0,4}}{_NAME_WORD})\s*[（(]\s*"
                           rf"([{_HAN}][{_HAN}{_DOTS}]{{1,15}})\s*[)）]")
 _SPLIT_DOTS = re.compile(f"[{_DOTS}]+")
 # A given name is one to four characters (萨姆, 萨蒂亚); a longer first piece of a dotted name

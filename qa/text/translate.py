@@ -29,6 +29,7 @@ from qa.text.lemmas import forms, sense_tiers, stem_index
 from qa.text.lemmas import preload as lemma_preload
 from qa.text.names import spelled_in
 from qa.text.numerals import english_amounts
+from qa.text.pairs import NAME_START
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 
 log = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ def _in_corpus(senses: Sequence[str], counts: Mapping[str, int], near: Collectio
 
 def names(text: str, *, senses: int | None = PER_WORD) -> list[tuple[str, tuple[str, ...]]]:
     """Return the names in an English ``text`` (runs of capitalised words, not counting its first
-    word) with their Chinese forms from the dictionary, e.g. ``[("Tesla", ("特斯拉",))]``, at most
+    word, and brand names with an inner capital such as xAI wherever they stand) with their Chinese forms from the dictionary, e.g. ``[("Tesla", ("特斯拉",))]``, at most
     ``senses`` of them (None: all); a name the dictionary does not know has no forms.
 
     >>> [n for n, _ in names("Did Tesla sell more cars than BYD in New York?")]
@@ -242,9 +243,9 @@ def may_be_translated(name: str) -> bool:
     return any(word(w) for w in words) or all(compound(w) for w in words)
 
 
-# Runs of capitalised words; a word with a capital after its first lower-case letters is a brand
-# name too (xAI, iPhone, eBay), wherever it stands.
-_NAME_WORD = r"(?:[A-Z]|\b[a-z]+(?=[A-Z]))[A-Za-z0-9'-]*"
+# Runs of words that start as names do (qa.text.pairs.NAME_START: a capital, or a brand name's
+# lower-case letters before its capital, xAI).
+_NAME_WORD = rf"{NAME_START}[A-Za-z0-9'-]*"
 _NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*")
 _POSSESSIVE_END = re.compile(r"(?<='s)\s+")
 _PART_MIN = 3  # letters in each word of a run-together name ("star" + "gate"); shorter parts match anything
