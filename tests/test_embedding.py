@@ -123,6 +123,15 @@ def test_a_chinese_question_finds_the_passage_that_answers_it(model):
     assert int(np.argmax(passages @ query)) == 0
 
 
+def test_traditional_chinese_is_encoded_as_its_simplified_form(model):
+    traditional = ["微軟為什麼聘請蘇萊曼？", "蘋果在最後時刻選擇退出融資。"]
+    simplified = ["微软为什么聘请苏莱曼？", "苹果在最后时刻选择退出融资。"]
+    assert np.array_equal(encode_queries(model, traditional), encode_queries(model, simplified))
+    assert np.array_equal(encode_passages(model, traditional), encode_passages(model, simplified))
+    # nothing but the script changes: Latin letters, full-width forms and case are the model's to read
+    assert not np.array_equal(encode_queries(model, ["ＯｐｅｎＡＩ"]), encode_queries(model, ["openai"]))
+
+
 def test_fingerprint_is_stable_and_sensitive_to_weights_and_prompts(model):
     first = model_fingerprint(model)
     assert re.fullmatch(r"[0-9a-f]{16}", first) and model_fingerprint(model) == first

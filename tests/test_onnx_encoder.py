@@ -76,6 +76,14 @@ def test_default_backend_questions_go_through_the_fp32_export_with_torch_vectors
 
 
 @needs_bundled
+def test_the_question_engine_reads_traditional_chinese_as_the_torch_path_does(model):
+    encoder = BundledEncoder(model, DEFAULT_MODEL)
+    vectors = encoder.queries(["微軟的市值是多少？", "微软的市值是多少？"])
+    assert float(vectors[0] @ vectors[1]) >= 0.99999
+    assert float(vectors[0] @ encode_queries(model, ["微软的市值是多少？"])[0]) >= 0.9999
+
+
+@needs_bundled
 def test_questions_may_be_encoded_while_passages_are(model):
     encoder = BundledEncoder(model, DEFAULT_MODEL)
     expected = encoder.queries(TEXTS[:2])

@@ -11,7 +11,7 @@ import qa.text
 from qa.text.language import detect_language, is_cjk
 from qa.text.normalize import first_surrogate, normalize_article_text, paragraph_spans
 from qa.text.sentences import split_sentences
-from qa.text.tokens import search_form, tokenize
+from qa.text.tokens import search_form, simplified, tokenize
 
 PROPERTY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -242,6 +242,19 @@ def test_max_chars_below_one_is_refused():
 
 def test_search_form_folds_width_case_and_traditional_chinese():
     assert search_form("ＯｐｅｎＡＩ與微軟的「協議」") == "openai与微软的「协议」"
+
+
+@given(st.text(alphabet=st.sampled_from("微軟与蘋果的市值協議發佈著名OpenAIＡ１2，。 \n"), max_size=40))
+def test_simplified_changes_only_the_script_and_a_second_pass_changes_nothing(text):
+    once = simplified(text)
+    assert simplified(once) == once
+    assert search_form(once) == search_form(text)  # the same words to the keyword side
+    assert [c for c in once if c.isascii() or not "\u4e00" <= c <= "\u9fff"] == \
+        [c for c in text if c.isascii() or not "\u4e00" <= c <= "\u9fff"]  # Latin, width, case kept
+
+
+def test_simplified_folds_traditional_characters_and_nothing_else():
+    assert simplified("ＯｐｅｎＡＩ與微軟的「協議」") == "ＯｐｅｎＡＩ与微软的「协议」"
 
 
 def test_tokenize_matches_traditional_and_simplified_and_full_width_alike():

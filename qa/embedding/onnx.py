@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.embedding.model import model_texts
 from qa.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ class OnnxEncoder:
 
         if isinstance(texts, (str, bytes)):
             raise TypeError("texts must be a sequence of strings, not a single string")
-        texts = [str(t) for t in texts]
+        texts = model_texts(texts)  # as the torch path reads them
         out = np.zeros((len(texts), self.dim), np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         batches = [order[a:a + self.batch_size] for a in range(0, len(order), self.batch_size)]

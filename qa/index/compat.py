@@ -11,7 +11,8 @@ from pathlib import Path
 from qa.config import Settings
 from qa.errors import IndexMismatchError
 
-FORMAT_VERSION = 4  # 2: one vector per sentence; 3: embedded with their title; 4: ；and 《…》 do not split
+FORMAT_VERSION = 5  # 2: one vector per sentence; 3: embedded with their title; 4: ；and 《…》 do not split;
+# 5: traditional characters embedded in simplified form (qa.embedding.model.model_texts)
 CHUNKING = ("chunk_size", "chunk_overlap", "max_sentence_chars")
 
 

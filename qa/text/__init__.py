@@ -6,7 +6,7 @@ Modules, one job each:
   paragraphs (:func:`paragraph_spans`), lone surrogates UTF-8 cannot hold (:func:`first_surrogate`).
 * ``sentences`` — the sentence splitter (:func:`split_sentences`; its module docstring has the rules).
 * ``language`` — :func:`is_cjk` and :func:`detect_language` (Chinese or English).
-* ``tokens`` — :func:`search_form`, jieba :func:`tokenize`, :func:`word_frequencies` (the
+* ``tokens`` — :func:`search_form`, :func:`simplified`, jieba :func:`tokenize`, :func:`word_frequencies` (the
   process's one jieba and OpenCC, loaded lazily and thread-safely).
 * ``chunking`` — whole-sentence chunks of an article, the unit that is indexed.
 * ``duplicates`` — exact-duplicate keys, MinHash signatures and their LSH band keys.
@@ -29,9 +29,9 @@ from __future__ import annotations
 from qa.text.language import detect_language, is_cjk
 from qa.text.normalize import first_surrogate, normalize_article_text, paragraph_spans
 from qa.text.sentences import split_sentences
-from qa.text.tokens import search_form, tokenize, word_frequencies
+from qa.text.tokens import search_form, simplified, tokenize, word_frequencies
 
 __all__ = [
     "detect_language", "first_surrogate", "is_cjk", "normalize_article_text", "paragraph_spans",
-    "search_form", "split_sentences", "tokenize", "word_frequencies",
+    "search_form", "simplified", "split_sentences", "tokenize", "word_frequencies",
 ]

@@ -64,6 +64,16 @@ def search_form(text: str) -> str:
     return _converter().convert(folded)
 
 
+def simplified(text: str) -> str:
+    """Return ``text`` with traditional characters in their simplified form (OpenCC ``t2s``), and
+    nothing else changed: the form the embedding model reads (``qa.embedding``).
+
+    >>> simplified("微軟與蘋果的市值")
+    '微软与苹果的市值'
+    """
+    return _converter().convert(text)
+
+
 def _nfkc(text: str) -> str:
     """Return ``unicodedata.normalize("NFKC", text)``, about four times as fast on Chinese news.
 
