@@ -41,7 +41,7 @@ RANKER_JSON = Path(__file__).resolve().parent.parent / "qa" / "answering" / "ran
 COVERED, ABSENT, SALIENT, TYPED = (ranking.ANSWERABILITY.index(f) for f in ("covered", "absent", "salient", "typed"))
 # The answerability variant for encoders other than the fitted one: word-overlap features only.
 LEXICAL = [ranking.ANSWERABILITY.index(f) for f in ("top_overlap", "top_context", "covered", "top_anchors", "top_missing",
-                                                     "top_missing_names", "top_missing_facts", "absent", "salient",
+                                                     "top_missing_names", "top_missing_facts", "absent", "absent_any", "salient",
                                                      "typed", "top_type_missing")]
 
 

@@ -72,3 +72,13 @@ def test_a_latin_word_is_one_symbol_to_the_character_features():
     lcs = matrix[:, FEATURES.index("lcs")]
     assert lcs[0] < lcs[1]  # one symbol (OpenAI) against two characters (估值)
     assert lcs[0] > 0  # the name still counts, as one word
+
+
+def test_the_words_of_a_question_phrase_are_no_content():
+    """jieba cuts 一年 out of 哪一年: counted as a word the answer sentence must hold, it halved the
+    overlap of OpenAI自2015年成立以来… with OpenAI是哪一年成立的？ and the question was refused."""
+    from qa.answering.features import describe
+
+    assert set(describe("OpenAI是哪一年成立的？", {}, 10).tokens) == {"openai", "成立"}
+    assert set(describe("他在哪一个城市出生？", {}, 10).tokens) == {"他", "城市", "出生"}
+    assert "一年" in describe("OpenAI成立一年后发生了什么？", {}, 10).tokens  # not asked here

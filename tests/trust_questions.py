@@ -113,7 +113,6 @@ STILL_ANSWERED = frozenset({
     "谷歌DeepMind的CEO是谁？",
     "英伟达在OpenAI这轮融资中投资了多少钱？",
     "软银向OpenAI投资了多少钱？",
-    "GPT-5什么时候发布？",
     "穆拉蒂离开OpenAI后创办了什么公司？",
     "星际之门项目的数据中心建在哪里？",
     "Kevin Scott什么时候加入微软？",

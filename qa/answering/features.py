@@ -51,7 +51,8 @@ import numpy as np
 from qa.text import search_form, tokenize
 from qa.text.salient import Term, present
 from qa.text.questions import (
-    CHINESE_QUESTION_CHARS, CHINESE_QUESTION_WORDS, CHINESE_WH, ENGLISH_FUNCTION_WORDS, answer_cue, question_type,
+    CHINESE_QUESTION_CHARS, CHINESE_QUESTION_WORDS, CHINESE_WH, ENGLISH_FUNCTION_WORDS, answer_cue, asking_phrases,
+    question_type,
 )
 
 FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs", "length",
@@ -60,13 +61,14 @@ FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs
 # What decides whether to answer at all: the best candidate, and how much of the question the
 # candidates cover together (a question about something the articles never mention covers little).
 # ``top_missing*``: the best candidate's ``missing*``; ``absent``: share of the salient terms no
-# candidate mentions; ``salient``: the question has any; ``typed``: the question asks for a type
+# candidate mentions, and ``absent_any``: whether any is (a share dilutes one name or year swapped
+# among three terms, which a question the articles answer rarely lacks everywhere); ``salient``: the question has any; ``typed``: the question asks for a type
 # of answer (a number for 多少, a reason for 为什么…); ``top_type_missing``: it does, and the best
 # candidate holds none (马斯克为什么离开OpenAI？ against a sentence that only says he co-founded it);
 # ``top_missing_checkable``: the best candidate's ``missing_checkable``.
 ANSWERABILITY = ("top_score", "top_dense", "top_overlap", "top_context", "covered", "top_anchors",
-                 "top_missing", "top_missing_names", "top_missing_facts", "absent", "salient", "typed",
-                 "top_type_missing", "top_missing_checkable")
+                 "top_missing", "top_missing_names", "top_missing_facts", "absent", "absent_any", "salient",
+                 "typed", "top_type_missing", "top_missing_checkable")
 _NOT_CONTENT = CHINESE_QUESTION_WORDS | ENGLISH_FUNCTION_WORDS
 # Scales set by hand (not tuned) so that each feature spans 0..1; the fitted weights do the rest.
 ANCHOR_CAP = 8  # characters an anchor grows from the question word; longer runs are the lcs feature's job
@@ -124,7 +126,9 @@ def describe(question: str, doc_freq: Mapping[str, int], n_docs: int, terms: tup
     English word twice. ``groups`` (:func:`qa.text.translate.sense_groups`: an English word and
     the Chinese senses ``question`` holds of it) make each English word one unit of the word
     features, matched by any of its senses: structured query translation (Pirkola 1998)."""
-    tokens = tuple(dict.fromkeys(t for t in tokenize(question) if t not in _NOT_CONTENT))
+    asking = asking_phrases(search_form(question))
+    tokens = tuple(dict.fromkeys(t for t in tokenize(question)
+                                 if t not in _NOT_CONTENT and not any(t in a for a in asking)))
     if not nested:
         tokens = _outermost(tokens)
     idf = {t: math.log(1 + (n_docs - doc_freq.get(t, 0) + 0.5) / (doc_freq.get(t, 0) + 0.5)) for t in tokens}
@@ -284,5 +288,5 @@ def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: flo
     row = matrix[top]
     return np.array([scores[top], row[col["dense"]], row[col["overlap"]], row[col["overlap"]] + row[col["context"]],
                      coverage, row[col["anchors"]], row[col["missing"]], row[col["missing_names"]],
-                     row[col["missing_facts"]], absent, float(salient), float(typed),
+                     row[col["missing_facts"]], absent, float(absent > 0), float(salient), float(typed),
                      float(typed and not row[col["cue"]]), row[col["missing_checkable"]]], dtype=np.float32)

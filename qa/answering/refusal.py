@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from qa.answering.features import FEATURES
 from qa.answering.ranking import SentenceRanking
 from qa.text import search_form, tokenize
 from qa.text.questions import leading_type
@@ -36,7 +37,8 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
     specific can be said (no candidates, nothing lacking)."""
     if not ranking.candidates:
         return _never_mentioned([], list(ranking.unmentioned), lang) if ranking.unmentioned else None
-    best = ranking.candidates[int(np.argmax(ranking.scores))]
+    top = int(np.argmax(ranking.scores))
+    best = ranking.candidates[top]
     text = f"{best.text} {best.neighbours}"
     everything = " ".join(c.text for c in ranking.candidates)
     anywhere, folded_all = frozenset(tokenize(everything)), search_form(everything)
@@ -53,7 +55,8 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
     if lacking:
         return _not_mentioned(lacking, lang)
     asked = _ASKED[lang].get(leading_type(query) or "")
-    if asked and found:
+    # only when the best sentence lacks it: OpenAI自2015年成立以来… does give the year asked
+    if asked and found and not ranking.matrix[top][FEATURES.index("cue")]:
         return (f"文章提到了{_names(found, lang)}，但最接近的句子没有给出所问的{asked}。" if lang == "zh" else
                 f"The articles mention {_names(found, lang)}, but the closest sentences give no {asked} that answers.")
     return None

@@ -82,6 +82,16 @@ _DESCRIBES = re.compile(r"怎么|怎样|如何|什么样|哪些|哪[两三四五
                         r"often|tall|high|soon)\b)", re.IGNORECASE)
 
 
+def asking_phrases(question: str) -> frozenset[str]:
+    """Return the question-word phrases of ``question`` (``CHINESE_WH``: 哪一年, 多少, 几个): a
+    word inside one asks and says nothing, though jieba cuts 一年 out of 哪一年 as a word of its own.
+
+    >>> sorted(asking_phrases("OpenAI是哪一年成立的？"))
+    ['哪一年']
+    """
+    return frozenset(m.group() for m in CHINESE_WH.finditer(question))
+
+
 def question_type(question: str) -> str | None:
     """Return the name of the question's type ("why", "amount", "when", "where", "who") or None."""
     return next((t.name for t in QUESTION_TYPES if t.asks.search(question)), None)
