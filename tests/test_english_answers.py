@@ -43,7 +43,7 @@ def test_english_question_quotes_the_answering_sentence_first(seed_kb, question)
 
 
 @pytest.mark.parametrize("question", ["why did Microsoft hire Suleyman?", "Why did Microsoft hire Suleyman?",
-                                      "微软为什么聘请苏莱曼？"])
+                                      "微软为什么聘请苏莱曼？", "微軟為什麼聘請蘇萊曼？"])  # traditional: 為什麼 asks why too
 def test_suleyman_why_question_quotes_a_reason_from_each_article(seed_kb, question):
     answer = seed_kb.answer(question)
     assert not answer.abstained

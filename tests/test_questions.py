@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qa.text import simplified
 from qa.text.questions import (
-    CHINESE_QUESTION_WORDS, ENGLISH_FUNCTION_WORDS, ENGLISH_SENTENCE_OPENERS, answer_cue, asks_for_description,
-    question_type,
+    CHINESE_QUESTION_WORDS, ENGLISH_FUNCTION_WORDS, ENGLISH_SENTENCE_OPENERS, answer_cue, asking_phrases,
+    asks_for_description, question_type,
 )
 
 
@@ -23,6 +24,17 @@ from qa.text.questions import (
 ])
 def test_a_question_has_the_same_type_in_chinese_and_english(zh, en, kind):
     assert question_type(zh) == question_type(en) == kind
+
+
+@pytest.mark.parametrize(("traditional", "kind", "describes"), [
+    ("微軟為什麼聘請蘇萊曼？", "why", False), ("誰創立了Inflection？", "who", False),
+    ("有幾個人參加？", "amount", False), ("OpenAI什麼時候成立？", "when", False),
+    ("這個過程是怎樣的？", None, True),
+])
+def test_a_question_in_traditional_script_is_read_as_its_simplified_form(traditional, kind, describes):
+    assert question_type(traditional) == kind
+    assert asks_for_description(traditional) is describes
+    assert asking_phrases(traditional) == asking_phrases(simplified(traditional))
 
 
 def test_amount_questions_do_not_ask_for_a_description_in_either_language():

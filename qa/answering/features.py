@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.text import search_form, tokenize
+from qa.text import search_form, simplified, tokenize
 from qa.text.salient import Term, present
 from qa.text.questions import (
     CHINESE_QUESTION_CHARS, CHINESE_QUESTION_WORDS, CHINESE_WH, ENGLISH_FUNCTION_WORDS, answer_cue, asking_phrases,
@@ -243,7 +243,7 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
         bigram = len(info.bigrams & _pairs(plain)) / len(info.bigrams) if info.bigrams else 0.0
         lcs = longest_common_run(q, plain) / len(q) if q else 0.0
         la, ra = _anchor(left, plain, True), _anchor(right, plain, False)
-        rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(sent) else 0.0, prior[i],
+        rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(simplified(sent)) else 0.0, prior[i],
                      float(dense[i]) - top, lcs, min(len(sent) / FULL_LENGTH_CHARS, 1.0), la, ra, la * ra,
                      float(first[i]), passage_score[i], missing(info.terms, around, folded),
                      *(passage_missing[i] if passage_missing is not None else (0.0, 0.0)),

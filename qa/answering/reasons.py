@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from qa.answering.candidates import Candidate
-from qa.text import tokenize
+from qa.text import simplified, tokenize
 from qa.text.names import mentioned
 from qa.text.questions import question_type
 
@@ -41,6 +41,7 @@ def is_why(question: str) -> bool:
 
 def tier(text: str) -> int:
     """Return 0 for a sentence stating a purpose, 1 for a cause, 2 for neither."""
+    text = simplified(text)  # the lists are simplified; 因為 is 因为
     return 0 if PURPOSE.search(text) else 1 if CAUSE.search(text) else 2
 
 

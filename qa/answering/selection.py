@@ -16,6 +16,7 @@ import numpy as np
 from qa.answering.candidates import Candidate
 from qa.answering.ranking import SentenceRanking
 from qa.answering.reasons import completes, is_why
+from qa.text import simplified
 from qa.text.questions import asks_for_description
 from qa.types import Passage
 
@@ -49,12 +50,12 @@ def diverse(passages: Sequence[Passage], k: int) -> list[Passage]:
 def _completion(cands: list[Candidate], best: int, question: str) -> int | None:
     """Return the index of the neighbouring sentence that completes ``best``, if one does."""
     c = cands[best]
-    if best > 0 and cands[best - 1].passage == c.passage and _POINTS_BACK.match(c.text):
+    if best > 0 and cands[best - 1].passage == c.passage and _POINTS_BACK.match(simplified(c.text)):
         return best - 1
     after = cands[best + 1] if best + 1 < len(cands) and cands[best + 1].passage == c.passage else None
     if after is None:
         return None
-    if _CAUSE_FOLLOWS.match(after.text):
+    if _CAUSE_FOLLOWS.match(simplified(after.text)):
         return best + 1
     if is_why(question):  # the next sentence only when it states the reason, never an unrelated one
         return best + 1 if completes(c.text, after.text) else None

@@ -12,11 +12,16 @@ Example::
     ('amount', 'amount')
     >>> asks_for_description("高英是怎么死的？"), asks_for_description("How many cars did Tesla sell?")
     (True, False)
+
+The lists are written in simplified characters; a question in traditional script is read in its
+simplified form (為什麼 is 为什么, 誰 is 谁).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from qa.text.tokens import simplified
 
 # Words that make a Chinese question a question, or glue it together: no content to match.
 CHINESE_QUESTION_WORDS = frozenset("什么 哪 哪个 哪些 哪里 哪儿 谁 为什么 为何 怎么 怎样 如何 多少 几 何时 是 的 了 吗 "
@@ -89,11 +94,12 @@ def asking_phrases(question: str) -> frozenset[str]:
     >>> sorted(asking_phrases("OpenAI是哪一年成立的？"))
     ['哪一年']
     """
-    return frozenset(m.group() for m in CHINESE_WH.finditer(question))
+    return frozenset(m.group() for m in CHINESE_WH.finditer(simplified(question)))
 
 
 def question_type(question: str) -> str | None:
     """Return the name of the question's type ("why", "amount", "when", "where", "who") or None."""
+    question = simplified(question)
     return next((t.name for t in QUESTION_TYPES if t.asks.search(question)), None)
 
 
@@ -101,6 +107,7 @@ def leading_type(question: str) -> str | None:
     """Return the type whose question word comes first in ``question`` (None if none): what an
     English question asks when it holds two ("Who decides when AGI has arrived?" asks who, where
     :func:`question_type`, which the fitted models read, says when)."""
+    question = simplified(question)
     found = [(m.start(), n) for n, t in enumerate(QUESTION_TYPES) if (m := t.asks.search(question))]
     return QUESTION_TYPES[min(found)[1]].name if found else None
 
@@ -112,4 +119,4 @@ def answer_cue(type_name: str | None) -> re.Pattern[str] | None:
 
 def asks_for_description(question: str) -> bool:
     """Whether ``question`` asks for a process, description or list (answered by two sentences)."""
-    return bool(_DESCRIBES.search(question))
+    return bool(_DESCRIBES.search(simplified(question)))
