@@ -62,9 +62,10 @@ FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs
 # candidates cover together (a question about something the articles never mention covers little).
 # ``top_missing*``: the best candidate's ``missing*``; ``absent``: share of the salient terms no
 # candidate mentions, and ``absent_any``: whether any is (a share dilutes one name or year swapped
-# among three terms, which a question the articles answer rarely lacks everywhere); ``salient``: the question has any; ``typed``: the question asks for a type
-# of answer (a number for 多少, a reason for 为什么…); ``top_type_missing``: it does, and the best
-# candidate holds none (马斯克为什么离开OpenAI？ against a sentence that only says he co-founded it);
+# among three terms, which a question the articles answer rarely lacks everywhere); ``salient``:
+# the question has any; ``typed``: the question asks for a type of answer (a number for 多少, a
+# reason for 为什么…); ``top_type_missing``: it does, and the best candidate holds none
+# (马斯克为什么离开OpenAI？ against a sentence that only says he co-founded it);
 # ``top_missing_checkable``: the best candidate's ``missing_checkable``.
 ANSWERABILITY = ("top_score", "top_dense", "top_overlap", "top_context", "covered", "top_anchors",
                  "top_missing", "top_missing_names", "top_missing_facts", "absent", "absent_any", "salient",
@@ -243,7 +244,8 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
         bigram = len(info.bigrams & _pairs(plain)) / len(info.bigrams) if info.bigrams else 0.0
         lcs = longest_common_run(q, plain) / len(q) if q else 0.0
         la, ra = _anchor(left, plain, True), _anchor(right, plain, False)
-        rows.append((float(dense[i]), own, bigram, ctx - own, 1.0 if cue and cue.search(simplified(sent)) else 0.0, prior[i],
+        has_cue = 1.0 if cue and cue.search(simplified(sent)) else 0.0  # the patterns are simplified
+        rows.append((float(dense[i]), own, bigram, ctx - own, has_cue, prior[i],
                      float(dense[i]) - top, lcs, min(len(sent) / FULL_LENGTH_CHARS, 1.0), la, ra, la * ra,
                      float(first[i]), passage_score[i], missing(info.terms, around, folded),
                      *(passage_missing[i] if passage_missing is not None else (0.0, 0.0)),

@@ -60,8 +60,7 @@ def search_form(text: str) -> str:
     >>> search_form("ＯｐｅｎＡＩ與微軟")
     'openai与微软'
     """
-    folded = _nfkc(text).casefold()
-    return _converter().convert(folded)
+    return simplified(_nfkc(text).casefold())
 
 
 def simplified(text: str) -> str:
