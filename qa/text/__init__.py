@@ -10,7 +10,8 @@ Modules, one job each:
   process's one jieba and OpenCC, loaded lazily and thread-safely).
 * ``chunking`` — whole-sentence chunks of an article, the unit that is indexed.
 * ``duplicates`` — exact-duplicate keys, MinHash signatures and their LSH band keys.
-* ``glossary`` — CC-CEDICT read backwards: English gloss → Chinese words, with proper nouns' short keys.
+* ``glossary`` — CC-CEDICT read backwards: English gloss → Chinese words, with proper nouns' short keys, then ECDICT's.
+* ``ecdict`` — ECDICT's English → Chinese senses of common words and names, shipped with the package.
 * ``translate`` — English question terms to Chinese keywords.
 * ``lemmas`` — English words to the glossary's keys: inflected forms, lemmas, shared stems.
 * ``names`` — one name in two scripts (苏莱曼 and Suleyman, by pinyin).

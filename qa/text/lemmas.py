@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from importlib import metadata
 
-from qa.text.glossary import GLOSSARY_FORMAT, SENSES_KEPT, cache_file, store_json
+from qa.text.glossary import MERGED_KEPT, cache_file, glossary_version, store_json
 from qa.text.glossary import load as _glossary
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def sense_tiers(glossary: Mapping[str, tuple[str, ...]], head: str, word: str,
     (('立法',),)
     """
     surest = list(dict.fromkeys([word.lower(), lemma(word)]))
-    exact = tuple(dict.fromkeys(w for f in surest for w in glossary.get(head + f, ())))[:SENSES_KEPT]
+    exact = tuple(dict.fromkeys(w for f in surest for w in glossary.get(head + f, ())))[:MERGED_KEPT]
     tiers = [exact, *(glossary.get(head + f, ()) for f in forms(word) if f not in surest)]
     if stems is not None and not head:
         tiers.append(stems.get(stem(word), ()))
@@ -128,7 +128,7 @@ def stem_index() -> dict[str, tuple[str, ...]]:
     glossary = _glossary()
     if not glossary:
         return {}
-    path = cache_file("stems", f"snowball{metadata.version('snowballstemmer')}-{STEM_SENSES}-v{GLOSSARY_FORMAT}")
+    path = cache_file("stems", f"snowball{metadata.version('snowballstemmer')}-{STEM_SENSES}-{glossary_version()}")
     try:
         return {stem: tuple(words) for stem, words in json.loads(path.read_text(encoding="utf-8")).items()}
     except (OSError, ValueError, AttributeError):

@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from qa.text import detect_language, tokenize
-from qa.text.glossary import MAX_PHRASE
+from qa.text.glossary import MAX_PHRASE, cedict
 from qa.text.glossary import load as _glossary
 from qa.text.lemmas import forms, sense_tiers, stem_index
 from qa.text.lemmas import preload as lemma_preload
@@ -101,7 +101,7 @@ def keyword_language(query: str) -> str:
     words = [w.strip("'-") for w in _LOWER_WORD.findall(query)]
     if not any(w in _STOP for w in words):
         return "zh"
-    glossary = _glossary()
+    glossary = cedict()  # the language decision as before ECDICT: Chinese questions keep theirs
     return "en" if any(w not in _STOP and any(f in glossary for f in forms(w)) for w in words) else "zh"
 
 
@@ -204,7 +204,7 @@ def names(text: str, *, senses: int | None = PER_WORD) -> list[tuple[str, tuple[
     >>> [n for n, _ in names("xAI or iPhone: which is older?")]
     ['xAI', 'iPhone']
     """
-    glossary = _glossary()
+    glossary = cedict()  # names as news writes them (glossary.cedict)
     out = []
     for match in _NAME_RUN.finditer(text):
         # a possessive ends a name: "OpenAI's San Francisco office" names OpenAI and San Francisco
@@ -229,7 +229,7 @@ def may_be_translated(name: str) -> bool:
     >>> may_be_translated("Dario Amodei")
     False
     """
-    glossary = _glossary()
+    glossary = cedict()  # names as news writes them (glossary.cedict)
     if not glossary:  # without the dictionary nothing can be ruled out
         return True
 
