@@ -40,7 +40,7 @@ ANSWERABLE = [  # question, a phrase of the sentence that answers it ("a|b": eit
     ("Which bank did Microsoft hire as an adviser?", "微软已聘请摩根士丹利"),
     ("Which bank is advising OpenAI?", "聘请了高盛"),
     ("How much did Microsoft invest in OpenAI in 2023?", "微软又投资100亿美元"),
-    ("Why did OpenAI want to renegotiate its deal with Microsoft?", "以帮助它获得更多的计算能力"),
+    ("Why did OpenAI want to renegotiate its deal with Microsoft?", "以帮助它获得更多的计算能力|一再尝试谈判从而降低成本"),
     ("Who founded OpenAI with Altman in 2015?", "埃隆・马斯克(Elon Musk)"),
     ("Why did Apple pull out of the funding round?", "高层动荡,苹果在最后时刻选择退出"),
     ("How much could OpenAI's annual computing costs reach by 2029?", "飙升至375亿美元"),
@@ -80,6 +80,7 @@ def main() -> None:
         kb.build(ROOT / "corpus")
         report = {"with_dictionary": check(kb)}
         with mock.patch("qa.text.translate._glossary", return_value={}), \
+                mock.patch("qa.text.translate.cedict", return_value={}), \
                 mock.patch("qa.text.phonetic.glossary", return_value={}):
             report["without_dictionary"] = check(kb)
     print(json.dumps(report, ensure_ascii=False, indent=2))

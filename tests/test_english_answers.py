@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-# question -> a phrase only the answering sentence holds (its first quote must hold it)
+# question -> a phrase only the answering sentence holds (its first quote must hold it); "|"
+# separates the phrases of two sentences that both answer
 FIRST_QUOTE = {
-    "Who is the CEO of Microsoft?": "微软董事长兼CEO纳德拉",
+    "Who is the CEO of Microsoft?": "微软董事长兼CEO纳德拉|微软首席执行官萨蒂亚・纳德拉",
     "Which company led the $6.6 billion funding round?": "Thrive Capital 领投",
     "When did Microsoft overtake Apple as the most valuable listed company?": "2024年1月12日,微软超越苹果",
     "Where is OpenAI's office where Microsoft engineers work?": "位于旧金山的办公室",
@@ -21,7 +22,8 @@ FIRST_QUOTE = {
     "How many weekly active users does ChatGPT have?": "超过5亿周活跃用户",
     "Which bank did Microsoft hire as an adviser?": "微软已聘请摩根士丹利",
     "How much did Microsoft invest in OpenAI in 2023?": "微软又投资100亿美元",
-    "Why did OpenAI want to renegotiate its deal with Microsoft?": "以帮助它获得更多的计算能力",
+    # to get more computing power, or (the sentence before) to lower its costs
+    "Why did OpenAI want to renegotiate its deal with Microsoft?": "以帮助它获得更多的计算能力|一再尝试谈判从而降低成本",
     "How much could OpenAI's annual computing costs reach by 2029?": "飙升至375亿美元",
     # only one chunk has 估值 (OpenAI, in most chunks, is no keyword): the keyword side's lone hit
     "What is OpenAI's valuation?": "估值达到1570亿美元",
@@ -39,7 +41,7 @@ SULEYMAN_REASONS = {
 def test_english_question_quotes_the_answering_sentence_first(seed_kb, question):
     answer = seed_kb.answer(question)
     assert not answer.abstained and answer.quotes, answer.text
-    assert FIRST_QUOTE[question] in answer.quotes[0].text
+    assert any(phrase in answer.quotes[0].text for phrase in FIRST_QUOTE[question].split("|")), answer.quotes[0].text
 
 
 @pytest.mark.parametrize("question", ["why did Microsoft hire Suleyman?", "Why did Microsoft hire Suleyman?",

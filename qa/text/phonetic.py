@@ -24,8 +24,8 @@ from __future__ import annotations
 import functools
 import re
 
+from qa.text.glossary import cedict as glossary  # names read CC-CEDICT alone (glossary.cedict)
 from qa.text.glossary import dictionary_kinds
-from qa.text.glossary import load as glossary
 from qa.text.tokens import word_tags
 
 _VOWELS = "aeiouy"
