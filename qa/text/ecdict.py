@@ -78,23 +78,31 @@ def senses_of(translation: str) -> list[str]:
 def load() -> dict[str, tuple[str, ...]]:
     """Return English word or phrase (lower case) → its Chinese senses from the shipped file;
     empty (logged) when the file is missing or unreadable: English questions then rely on CC-CEDICT."""
+    data = _shipped()
     try:
-        with resources.files("qa.text").joinpath("data", SENSES_FILE).open("rb") as raw, \
-                gzip.open(raw, "rt", encoding="utf-8") as f:
-            return {word: tuple(senses.split(" ")) for word, _, senses in
-                    (line.rstrip("\n").partition("\t") for line in f) if senses}
+        text = gzip.decompress(data).decode("utf-8") if data is not None else None
     except (OSError, EOFError, ValueError):
+        text = None
+    if text is None:
         log.warning("ECDICT senses (qa/text/data/%s) could not be read; English questions use CC-CEDICT alone",
-                    SENSES_FILE, exc_info=True)
+                    SENSES_FILE)
         return {}
+    return {word: tuple(senses.split(" ")) for word, _, senses in
+            (line.partition("\t") for line in text.splitlines()) if senses}
 
 
-@functools.cache
 def version() -> str:
     """Return a short digest of the shipped senses file ("none" without it): part of the name of
     every cache built from it, so a new file rebuilds them."""
+    data = _shipped()
+    return "none" if data is None else hashlib.sha256(data).hexdigest()[:12]
+
+
+@functools.cache
+def _shipped() -> bytes | None:
+    """Return the shipped file's bytes, read once per process (the glossary parses them, the
+    stem index's cache name hashes them); None when it cannot be read."""
     try:
-        data = resources.files("qa.text").joinpath("data", SENSES_FILE).read_bytes()
+        return resources.files("qa.text").joinpath("data", SENSES_FILE).read_bytes()
     except OSError:
-        return "none"
-    return hashlib.sha256(data).hexdigest()[:12]
+        return None
