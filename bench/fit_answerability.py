@@ -147,8 +147,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.write:
         shipped = json.loads(RANKER_JSON.read_text(encoding="utf-8"))
         shipped.update(models)
-        shipped["answerability_fitted_on"] = {s: {"answerable": len(a), "unanswerable": len(u)}
-                                              for s, (a, u) in data.items()}
+        # a fit of some sets (the English ones alone) keeps the record of the others' models
+        shipped["answerability_fitted_on"] = {**shipped.get("answerability_fitted_on", {}),
+                                              **{s: {"answerable": len(a), "unanswerable": len(u)}
+                                                 for s, (a, u) in data.items()}}
         RANKER_JSON.write_text(json.dumps(shipped, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

@@ -28,3 +28,21 @@ def test_a_text_without_numerals_is_returned_as_it_is_and_none_raises(text):
     assert isinstance(out, str)
     if not any(c in "零〇一二两三四五六七八九十百千万亿" for c in text):
         assert out == text
+
+
+def test_english_periods_give_decades_centuries_and_roman_numerals_in_chinese_forms():
+    from qa.text.numerals import english_periods
+
+    assert english_periods("Who fled by the 1700s, in the 15th century, under Henry III?") == [
+        "1700年代", "18世纪", "十八世纪", "15", "十五", "15世纪", "十五世纪", "3", "三世"]
+    assert english_periods("in the 1990s") == ["1990年代", "90年代"]
+    assert english_periods("Super Bowl XXXIII") == ["33"]  # past twenty: an edition, not a king
+    assert english_periods("I did it. Was it IV?") == []  # no capitalised word before the numeral
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_english_periods_never_raise_and_give_strings(text):
+    from qa.text.numerals import english_periods
+
+    assert all(isinstance(f, str) and f for f in english_periods(text))

@@ -133,3 +133,29 @@ def test_sense_groups_give_each_english_word_the_senses_the_articles_use():
     groups = dict(sense_groups(senses))
     assert groups["microsoft"] == ("微软",) and groups["hire"] == ("聘请",)
     assert "suleyman" not in groups  # no sense in the dictionary, none in the articles
+
+
+def test_periods_and_ordinals_take_the_forms_chinese_writes_them_in():
+    terms = chinese_terms("How many Huguenots fled France by the 1700s?")
+    assert {"1700年代", "18世纪"} <= set(terms)
+    assert {"15世纪", "十五世纪"} <= set(chinese_terms("Who taught in Paris in the 15th century?"))
+    assert {"3", "三世"} <= set(chinese_terms("Who did Henry III ennoble?"))
+    assert "33" in chinese_terms("What team won Super Bowl XXXIII?")
+
+
+def test_a_phrase_the_articles_never_write_is_read_word_by_word():
+    used = {"奥斯曼", "瘟疫", "帝国"}  # the articles write 奥斯曼社会, never 奥斯曼帝国
+    senses = looked_up("How long did plague last in the Ottoman empire?",
+                       lambda tokens: {t: 1 for t in tokens if t in used})
+    groups = dict(sense_groups(senses))
+    assert "奥斯曼" in groups["ottoman"] and "帝国" in groups["empire"] and "ottoman empire" not in groups
+    both = looked_up("How long did plague last in the Ottoman empire?",
+                     lambda tokens: {t: 1 for t in tokens if t in used | {"奥斯曼帝国"}})
+    assert dict(sense_groups(both))["ottoman empire"] == ("奥斯曼帝国",)
+
+
+def test_a_hyphenated_word_the_dictionary_lacks_whole_is_looked_up_by_its_parts():
+    groups = dict(sense_groups(looked_up("Who was a Huguenot-descended arms maker?", lambda ts: {t: 1 for t in ts})))
+    assert "胡格诺派教徒" in groups["huguenot"]
+    founded = dict(sense_groups(looked_up("Who co-founded OpenAI?", lambda ts: {t: 1 for t in ts})))
+    assert "创办" in founded["founded"] and "co" not in founded  # a prefix alone is no word

@@ -7,7 +7,9 @@ after the digits as written were not found. ``cn2an`` also turns the 一 of 一�
 question's "1" may be found where it is not; a number that small is weak evidence either way.
 
 English amounts go the other way (:func:`english_amounts`): "$6.6 billion" is 66亿 in Chinese
-news, "650 million" 6.5亿, "20,000" 2万.
+news, "650 million" 6.5亿, "20,000" 2万. So do English periods and ordinals
+(:func:`english_periods`): "the 1700s" is 18世纪, "the 1990s" 1990年代 or 90年代, "the 15th century"
+15世纪 or 十五世纪, "Henry III" 亨利三世, "Super Bowl XXXIII" 第33届超级碗.
 
 Example::
 
@@ -29,6 +31,12 @@ _ENGLISH_AMOUNT = re.compile(r"(?<![a-z0-9.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)
                              r"(?:\s*(billion|million|thousand|bn)\b)?")
 _SCALES = {"billion": 1e9, "bn": 1e9, "million": 1e6, "thousand": 1e3}
 _CHINESE_UNITS = ((1e8, "亿"), (1e4, "万"))
+_ORDINAL = re.compile(r"(?<![A-Za-z0-9.])(\d{1,3})(?:st|nd|rd|th)(?![A-Za-z0-9])")
+_DECADE = re.compile(r"(?<![A-Za-z0-9.])(\d{1,3}0)s(?![A-Za-z0-9])")
+# a Roman numeral after a capitalised word: a king's (Henry III), a championship's (Super Bowl XXXIII)
+_ROMAN = re.compile(r"\b[A-Z][a-z]+ +(?=[IVX])(X{0,3}(?:IX|IV|V?I{0,3}))(?![A-Za-z0-9])")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_REGNAL_MAX = 20  # 亨利三世, 伊丽莎白二世: past twenty a Roman numeral numbers an edition, not a monarch
 
 
 @functools.lru_cache(maxsize=_TEXTS_KEPT)
@@ -62,3 +70,46 @@ def english_amounts(text: str) -> list[tuple[str, tuple[str, ...]]]:
         chinese = [f"{value / unit:g}{name}" for unit, name in _CHINESE_UNITS if value >= unit]
         out.append((m.group(1), tuple(dict.fromkeys([m.group(1), digits, *chinese[:1]]))))
     return out
+
+
+def english_periods(text: str) -> list[str]:
+    """Return the Chinese forms of the ordinals, decades, centuries and Roman numerals of an
+    English ``text``: "15th" → 15 and 十五 (15世纪, 十五世纪 beside "century"), "1700s" → 1700年代 and
+    18世纪, "1990s" → 1990年代 and 90年代, "Henry III" → 3 and 三世, "Super Bowl XXXIII" → 33.
+
+    >>> english_periods("Who fled by the 1700s, in the 15th century, under Henry III?")
+    ['1700年代', '18世纪', '十八世纪', '15', '十五', '15世纪', '十五世纪', '3', '三世']
+    """
+    out: list[str] = []
+    for m in _DECADE.finditer(text):
+        year = int(m.group(1))
+        out.append(f"{year}年代")
+        if year % 100 == 0 and year >= 100:  # the 1700s: the eighteenth century
+            out += [f"{year // 100 + 1}世纪", f"{_chinese(year // 100 + 1)}世纪"]
+        elif year >= 1000:  # the 1990s: also 90年代
+            out.append(f"{year % 100:02d}年代")
+    for m in _ORDINAL.finditer(text):
+        n = int(m.group(1))
+        out += [str(n), _chinese(n)]
+        if re.match(r"[\s-]+centur", text[m.end():]):
+            out += [f"{n}世纪", f"{_chinese(n)}世纪"]
+    for m in _ROMAN.finditer(text):
+        n = _roman(m.group(1))
+        if n:
+            out += [str(n), *([f"{_chinese(n)}世"] if n <= _REGNAL_MAX else [])]
+    return list(dict.fromkeys(out))
+
+
+def _roman(numeral: str) -> int:
+    """Return the value of a Roman numeral below 40 (0 for an empty one)."""
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _chinese(n: int) -> str:
+    """Return ``n`` (below 100) in Chinese numerals: 15 → 十五, 3 → 三, 21 → 二十一."""
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return digits[ones]
+    return f"{digits[tens] if tens > 1 else ''}十{digits[ones] if ones else ''}"

@@ -28,7 +28,7 @@ from qa.text.glossary import load as _glossary
 from qa.text.lemmas import forms, sense_tiers, stem_index
 from qa.text.lemmas import preload as lemma_preload
 from qa.text.names import spelled_in
-from qa.text.numerals import english_amounts
+from qa.text.numerals import english_amounts, english_periods
 from qa.text.pairs import NAME_START
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 
@@ -59,11 +59,20 @@ def looked_up(text: str, doc_freq: DocFreq) -> Senses:
     """Return the senses of the English words of ``text`` with their chunk counts (``doc_freq``):
     a word jieba splits counts as its rarest piece (an upper bound on the chunks holding it)."""
     found = _senses(text)
-    units = tuple(tiers for _, tiers in found)
-    pieces = {w: tuple(tokenize(w)) or (w,) for tiers in units for ws in tiers for w in ws}
+    parts = {words: _word_senses(words) for words, _ in found if " " in words}
+    every = [tiers for _, tiers in found] + [tiers for split in parts.values() for _, tiers in split]
+    pieces = {w: tuple(tokenize(w)) or (w,) for tiers in every for ws in tiers for w in ws}
     freq = doc_freq(sorted({p for ps in pieces.values() for p in ps}))
-    return Senses(tuple(words for words, _ in found), units,
-                  {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}, pieces)
+    counts = {w: min(freq.get(p, 0) for p in ps) for w, ps in pieces.items()}
+    # a phrase no article writes in any of its senses is read word by word: 奥斯曼社会 for the
+    # "Ottoman empire" whose sense 奥斯曼帝国 the articles lack
+    kept = [unit for words, tiers in found
+            for unit in ([(words, tiers)] if words not in parts or _used(tiers, counts) else parts[words])]
+    return Senses(tuple(words for words, _ in kept), tuple(tiers for _, tiers in kept), counts, pieces)
+
+
+def _used(tiers: Sequence[Sequence[str]], counts: Mapping[str, int]) -> bool:
+    return any(counts.get(w, 0) for tier in tiers for w in tier)
 
 
 def keyword_text(query: str, doc_freq: DocFreq | None = None, nearby: Collection[str] = (),
@@ -121,7 +130,7 @@ def chinese_terms(text: str, doc_freq: DocFreq | None = None, nearby: Collection
     the text's names) come first: "Oracle" → 甲骨文 where the dictionary only knows the script.
     ``senses`` (:func:`looked_up` of ``text`` with ``doc_freq``) saves looking them up again."""
     # the Chinese units of its amounts too: news writes "$6.6 billion" as 66亿
-    named = [f for fs in (aliases or {}).values() for f in fs] + _chinese_amounts(text)
+    named = [f for fs in (aliases or {}).values() for f in fs] + _chinese_amounts(text) + english_periods(text)
     if senses is None:
         if doc_freq is None:
             return tuple(dict.fromkeys(named + [w for _, tiers in _senses(text) for w in tiers[0][:PER_WORD]]))
@@ -160,7 +169,7 @@ def _senses(text: str) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
     in any form or by its stem."""
     glossary = _glossary()
     stems = stem_index() if glossary else None
-    words = [w.lower().strip("'-") for w in _WORD.findall(text)]
+    words = _words(text, glossary, stems)
     out: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
     i = 0
     while i < len(words):
@@ -178,6 +187,28 @@ def _senses(text: str) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
                 break
         i += 1
     return out
+
+
+def _words(text: str, glossary: Mapping[str, tuple[str, ...]], stems: Mapping[str, tuple[str, ...]] | None,
+           ) -> list[str]:
+    """Return the English words of ``text``, lower-case; a hyphenated word the glossary does not
+    know whole in any form as its parts ("Huguenot-descended", "UK-wide"), a prefix left out
+    ("co-founded" is *founded*, not *co*'s 钴)."""
+    out = []
+    for word in (w.lower().strip("'-") for w in _WORD.findall(text)):
+        if "-" in word and not sense_tiers(glossary, "", word, stems):
+            out += [part for part in word.split("-") if part and part not in _PREFIXES]
+        else:
+            out.append(word)
+    return out
+
+
+def _word_senses(phrase: str) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+    """Return each content word of ``phrase`` (lower-case words) with its senses, as :func:`_senses` gives a single word's."""
+    glossary = _glossary()
+    stems = stem_index() if glossary else None
+    found = ((w, sense_tiers(glossary, "", w, stems)) for w in phrase.split() if w not in _STOP)
+    return [(w, tiers) for w, tiers in found if tiers]
 
 
 def _first_used(tiers: Sequence[Sequence[str]], counts: Mapping[str, int], near: Collection[str]) -> list[str]:
@@ -248,6 +279,8 @@ def may_be_translated(name: str) -> bool:
 _NAME_WORD = rf"{NAME_START}[A-Za-z0-9'-]*"
 _NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*")
 _POSSESSIVE_END = re.compile(r"(?<='s)\s+")
+# prefixes a hyphen may set off, which alone the dictionary reads as something else (co → 钴)
+_PREFIXES = frozenset({"co", "pre", "pro", "non", "anti", "re", "ex", "post", "semi", "sub", "multi", "inter", "mid"})
 _PART_MIN = 3  # letters in each word of a run-together name ("star" + "gate"); shorter parts match anything
 
 
