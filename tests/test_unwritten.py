@@ -100,3 +100,18 @@ def test_a_dictionary_name_counts_as_mentioned_by_the_country_or_man_its_adjecti
         assert unmentioned_names(view, "What did the Chinese government say?") == ["Chinese (中国、语文、中国籍)"]
         # 八月 and 事关 are in no article, yet August is a month and On opens a title
         assert unmentioned_names(view, "What did the pope write in August besides On the Babylonian Captivity?") == []
+
+
+def test_a_capitalised_word_the_dictionary_glosses_only_as_a_common_word_is_no_name(tmp_path):
+    """"Constitutional" (宪制), Seaman (水手), UK (腐国, slang) and "Fog on the Tyne" (雾气) are
+    common words to CC-CEDICT: an article may write them otherwise, so no refusal is built on
+    them. Names the dictionary glosses as proper nouns (Australia, the World Cup) still are."""
+    kb = KnowledgeBase(settings=hashing_settings(tmp_path))
+    kb.add([article("a1", "英国议会在2012年听取了报告。最高法院认为体罚合乎宪法。")])
+    with kb.reader.view() as view:
+        assert unmentioned_names(view, "What U.S. entity said that corporal punishment was Constitutional?") == []
+        assert unmentioned_names(view, "Who led the committee established by Seaman?") == []
+        assert unmentioned_names(view, "What did the UK parliament hear?") == []
+        assert unmentioned_names(view, "What year was the song Fog on the Tyne released?") == []
+        assert unmentioned_names(view, "What is the capital of Australia?")[0].startswith("Australia (澳大利亚")
+        assert unmentioned_names(view, "Who won the 2022 World Cup?")[0].startswith("World Cup (世界杯")

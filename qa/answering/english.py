@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qa.index.backend import SearchView
 from qa.text import tokenize
+from qa.text.glossary import dictionary_kinds
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 from qa.text.translate import names
 
@@ -28,14 +29,15 @@ def unmentioned_names(view: SearchView, question: str) -> list[str]:
     (罗马 of 罗马帝国 for "Roman", 波兰 of 波兰语 for "Polish", 诺贝尔 of 诺贝尔奖): the dictionary
     glosses a capitalised adjective by a language, people, empire or prize where an article writes
     the country or the man. Month and day names, and function words opening a title ("On the
-    Babylonian Captivity"), are not names.
+    Babylonian Captivity"), are not names; nor is a capitalised word whose forms the dictionary
+    glosses as common words and never as a proper noun (:func:`_common_word`).
     """
     absent = []
     for name, forms in names(question, senses=None):
         if name.lower() in _NOT_NAMES:
             continue
         chinese = [f for f in forms if len(f) > 1]  # one character is too ambiguous
-        if not chinese:
+        if not chinese or _common_word(chinese):
             continue
         # the forms without a class word first: what the note shows ("Chinese (中国、语文、中国籍)")
         shown = list(dict.fromkeys([*(h for f in chinese if (h := _without_class(f)) != f), *chinese]))
@@ -44,6 +46,16 @@ def unmentioned_names(view: SearchView, question: str) -> list[str]:
         if not any(ts and all(t in freq for t in ts) for ts in tokens.values()):
             absent.append(f"{name} ({'、'.join(shown[:NOTE_FORMS])})")
     return absent
+
+
+def _common_word(forms: list[str]) -> bool:
+    """Whether CC-CEDICT glosses some of a capitalised word's Chinese ``forms`` only as common
+    words and none only as a proper noun: the question capitalises a word ("Constitutional" →
+    宪制, "Fog on the Tyne" → 雾气) or names a person after one (Seaman → 水手), or the dictionary
+    knows the name only by a word news does not write (UK → 腐国, slang). An article may write
+    it any other way. Tesla (特斯拉: the man and the unit) and Amazon (亚马逊) stay names."""
+    proper, common = dictionary_kinds()
+    return any(f in common for f in forms) and not any(f in proper for f in forms)
 
 
 def _without_class(form: str) -> str:
