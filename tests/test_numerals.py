@@ -38,6 +38,7 @@ def test_english_periods_give_decades_centuries_and_roman_numerals_in_chinese_fo
     assert english_periods("in the 1990s") == ["1990年代", "90年代"]
     assert english_periods("Super Bowl XXXIII") == ["33"]  # past twenty: an edition, not a king
     assert english_periods("I did it. Was it IV?") == []  # no capitalised word before the numeral
+    assert english_periods("What happened on the 100th day?") == ["100", "一百"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -107,9 +107,7 @@ def _roman(numeral: str) -> int:
 
 
 def _chinese(n: int) -> str:
-    """Return ``n`` (below 100) in Chinese numerals: 15 → 十五, 3 → 三, 21 → 二十一."""
-    digits = "零一二三四五六七八九"
-    tens, ones = divmod(n, 10)
-    if not tens:
-        return digits[ones]
-    return f"{digits[tens] if tens > 1 else ''}十{digits[ones] if ones else ''}"
+    """Return ``n`` in Chinese numerals (``cn2an``): 15 → 十五, 3 → 三, 100 → 一百."""
+    import cn2an  # imported on first use: it reads its configuration file
+
+    return str(cn2an.an2cn(n))
