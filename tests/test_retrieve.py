@@ -67,7 +67,7 @@ def test_each_mode_finds_the_obvious_article(kb):
 
 
 def test_rrf_fusion_rewards_agreement_between_sides():
-    settings = Settings.from_env({})
+    settings = Settings.from_env({}, fusion="rrf")
     dense = Hits(((1, 0.9), (2, 0.8), (3, 0.7)))
     sparse = Hits(((2, 12.0), (4, 11.0), (1, 3.0)))
     fused = [rid for rid, _ in fuse(dense, sparse, settings)]
@@ -86,6 +86,27 @@ def test_weighted_fusion_gives_a_lone_keyword_hit_the_whole_keyword_share():
     settings = Settings.from_env({}, fusion="weighted", dense_weight=0.65)
     fused = dict(fuse(Hits(((1, 0.88), (2, 0.87), (3, 0.80))), Hits(((2, 3.0),)), settings))
     assert fused[2] == pytest.approx(0.65 * 0.875 + 0.35) and max(fused, key=fused.get) == 2
+
+
+def test_zscore_fusion_scores_a_chunk_one_side_missed_as_that_sides_last():
+    settings = Settings.from_env({}, fusion="zscore", dense_weight=0.5)
+    fused = fuse(Hits(((1, 0.9), (2, 0.8), (3, 0.7))), Hits(((1, 10.0), (3, 5.0))), settings)
+    scores = dict(fused)
+    # z: dense 1.22 / 0 / -1.22, keyword 1 / (2 missed: -1) / -1; summed, then rescaled to 0..1
+    assert [rid for rid, _ in fused] == [1, 2, 3]
+    assert scores[1] == pytest.approx(1.0) and scores[3] == pytest.approx(0.0)
+    assert scores[2] == pytest.approx((-0.5 + 1.1124) / 2.2247, abs=1e-3)
+
+
+def test_zscore_fusion_gives_a_lone_keyword_hit_the_whole_keyword_share():
+    settings = Settings.from_env({}, fusion="zscore", dense_weight=0.55)
+    fused = dict(fuse(Hits(((1, 0.88), (2, 0.87), (3, 0.80))), Hits(((2, 3.0),)), settings))
+    assert max(fused, key=fused.get) == 2 and min(fused, key=fused.get) == 3
+
+
+def test_unknown_fusion_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="QA_FUSION.*weighted, zscore, rrf.*'combsum'"):
+        Settings.from_env({"QA_FUSION": "combsum"})
 
 
 def test_repost_added_later_joins_the_original_story(tmp_path):

@@ -53,6 +53,26 @@ def test_company_name_is_present_without_its_company_suffix():
     assert present(apple, set(tokenize("微软超越苹果成为全球市值最高的上市公司")))
 
 
+def test_a_name_whose_pieces_the_text_writes_apart_is_present():
+    # DRCD asks about 東羅馬帝國; its paragraph writes 拜占庭帝國 and 東羅馬
+    empire = next(t for t in salient_terms("東羅馬帝國時期，國際貿易達到最高峰大約是在幾世紀時?") if t.kind == "name")
+    text = "公元7世紀後，拜占庭帝國的國際貿易受到影響，迫使東羅馬開闢通過紅海的海路貿易"
+    assert present(empire, set(tokenize(text)), search_form(text))
+
+
+def test_a_name_sharing_one_piece_with_the_text_is_not_present():
+    empire = next(t for t in salient_terms("東羅馬帝國時期，國際貿易達到最高峰大約是在幾世紀時?") if t.kind == "name")
+    text = "奧斯曼帝國的國際貿易達到最高峰"
+    assert not present(empire, set(tokenize(text)), search_form(text))
+
+
+def test_a_particle_the_tagger_glued_to_a_name_is_not_required():
+    wei = next(t for t in salient_terms("哪一個事件於445-446年時於北魏發生?") if t.kind == "name")
+    assert "北魏" in wei.forms
+    text = "太平真君六年，北魏爆發蓋吳起義"
+    assert present(wei, set(tokenize(text)), search_form(text))
+
+
 def test_latin_and_digit_forms_count_only_as_whole_words():
     ai = salient_terms("What did AI Labs build in 2024?")
     text = "OpenAI 在12024个项目中"

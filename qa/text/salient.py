@@ -132,7 +132,21 @@ def present(term: Term, words: Collection[str], folded: str = "") -> bool:
         return True
     if term.kind == "number":  # 第50届 in the question, 第五十届 in the article
         return bool(folded) and any(_occurs(f, as_digits(folded)) for f in term.forms)
+    if term.kind == "name" and folded and any(_mostly_written(f, folded) for f in term.forms):
+        return True
     return any(all(t in words for t in tokens) for tokens in term.tokens)
+
+
+def _mostly_written(form: str, folded: str) -> bool:
+    """Whether ``folded`` holds at least two thirds of the character pairs of ``form``, a Chinese
+    name of three or more characters: an article writes 東羅馬 and 帝國 where the question has
+    東羅馬帝國, 特羅姆瑟蒙德 where jieba cut 特羅姆瑟 out of a longer transliteration. On CMRC
+    and DRCD (first 300 paragraphs) this finds 14 more of the 1,975 names of answerable questions
+    in their paragraph and none of the 957 names swapped into a question."""
+    if len(form) < 3 or form.isascii():
+        return False
+    pairs = [form[i:i + 2] for i in range(len(form) - 1)]
+    return 3 * sum(p in folded for p in pairs) >= 2 * len(pairs)
 
 
 def spelled(terms: Sequence[Term], words: Collection[str]) -> tuple[Term, ...]:
@@ -244,8 +258,20 @@ def _chinese_names(question: str, folded: str, searched: frozenset[str]) -> list
                 and word not in _GROUP_OF and _occurs(word.lower(), folded) and word.lower() in searched:
             stem = _COMPANY_SUFFIX.sub("", word)  # 苹果公司 is 苹果 in most sentences
             m = re.search(re.escape(word), question, re.IGNORECASE)  # as written (OpenAI, not openai)
-            out.append(Term("name", m.group() if m else word, tuple(dict.fromkeys((word.lower(), stem.lower())))))
+            forms = (word.lower(), stem.lower(), _unglued(word.lower()))
+            out.append(Term("name", m.group() if m else word, tuple(dict.fromkeys(forms))))
     return out
+
+
+def _unglued(word: str) -> str:
+    """Return ``word`` without a particle the tagger glued to either end of a name (於北魏 →
+    北魏, 和浩漢 → 浩漢), when two or more characters remain; a form beside the word, since a few
+    names do begin with one (于谦)."""
+    while len(word) > 2 and word[0] in _NOT_IN_NAMES:
+        word = word[1:]
+    while len(word) > 2 and word[-1] in _NOT_IN_NAMES:
+        word = word[:-1]
+    return word
 
 
 def _english_names(question: str, folded: str) -> list[Term]:
