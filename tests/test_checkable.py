@@ -87,3 +87,13 @@ def test_an_attribute_written_in_glued_tokens_is_not_unmentioned():
     assert unmentioned(weekly, frozenset({"亿周", "活跃", "用户"})) == ()
     assert unmentioned(weekly, frozenset(), "chatgpt拥有超过5亿周活跃用户") == ()
     assert [t.text for t in unmentioned(weekly, frozenset({"chatgpt"}))] == ["weekly active users"]
+
+
+def test_a_passage_without_the_year_the_question_names_flags_a_missing_date(seed_kb):
+    # the seeds date OpenAI's founding (2015) but say nothing of 2011
+    _, founded = _ranking(seed_kb, "OpenAI是2015年成立的吗？")
+    _, swapped = _ranking(seed_kb, "OpenAI是2011年成立的吗？")
+    column = FEATURES.index("missing_date")
+    assert founded.answerability[ANSWERABILITY.index("top_missing_date")] == 0.0
+    assert swapped.answerability[ANSWERABILITY.index("top_missing_date")] == 1.0
+    assert swapped.matrix[:, column].min() == 1.0  # no passage of the seeds writes 2011

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.text import search_form
-from qa.text.numerals import as_digits
+from qa.text.numerals import as_digits, relative_years
 from qa.text.salient import present, salient_terms
 
 
@@ -47,3 +47,17 @@ def test_english_periods_never_raise_and_give_strings(text):
     from qa.text.numerals import english_periods
 
     assert all(isinstance(f, str) and f for f in english_periods(text))
+
+
+def test_relative_years_read_against_the_articles_date():
+    assert relative_years("今年1月，OpenAI宣布", "2025-04-30").split() == ["2025年"]
+    assert sorted(relative_years("去年夏天和前年", "2025-04-30").split()) == ["2023年", "2024年"]
+    assert relative_years("今年1月", None) == "" and relative_years("今年1月", "四月") == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.sampled_from(list("今年去月日的2025OpenAI,。 ")), max_size=20), st.integers(1900, 2100))
+def test_relative_years_name_only_years_the_text_says_relatively(text, year):
+    out = relative_years(text, f"{year}-06-01").split()
+    assert all(w in {f"{year + s}年" for s in (-2, -1, 0, 1)} for w in out)
+    assert ("今年" in text) == (f"{year}年" in out)

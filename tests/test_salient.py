@@ -73,6 +73,14 @@ def test_a_particle_the_tagger_glued_to_a_name_is_not_required():
     assert present(wei, set(tokenize(text)), search_form(text))
 
 
+def test_years_months_and_centuries_are_dates_and_counts_are_not():
+    dated = {t.text: t.dated for t in salient_terms("475年6月，长寿王讨伐了哪儿？公司有2000名员工，19世纪呢？") if t.kind == "number"}
+    assert dated == {"475": True, "6": True, "2000": False, "19": True}
+    english = {t.text: t.dated for t in salient_terms("Who received a $6.6 billion bid on 12 March 1915?")
+               if t.kind == "number"}
+    assert english == {"6.6": False, "12": True, "1915": True}
+
+
 def test_latin_and_digit_forms_count_only_as_whole_words():
     ai = salient_terms("What did AI Labs build in 2024?")
     text = "OpenAI 在12024个项目中"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index.backend import SearchView
+from qa.text.numerals import relative_years
 from qa.types import Passage
 
 
@@ -23,6 +24,13 @@ class Candidate:
     neighbours: str
     vector: np.ndarray
     article_id: str = ""
+    # the years the sentence and its neighbours mean by 今年/去年…, read against the article's date
+    # (numerals.relative_years): a question's 2025年1月 is the 今年1月 of an article of 2025
+    years: str = ""
+
+    def dated(self, text: str) -> str:
+        """Return ``text`` with the candidate's ``years`` after it, for checking which terms it mentions."""
+        return f"{text} {self.years}" if self.years else text
 
 
 # Lines that are only a link, only punctuation, or a short label ending in a colon
@@ -42,5 +50,6 @@ def candidates(view: SearchView, passages: Sequence[Passage]) -> list[Candidate]
                 continue
             seen.add((p.article_id, start))
             around = " ".join(r[2] for r in rows[max(j - 1, 0):j] + rows[j + 1:j + 2])
-            out.append(Candidate(text, start, end, i, around, vector, p.article_id))
+            years = relative_years(f"{text} {around}", p.date)
+            out.append(Candidate(text, start, end, i, around, vector, p.article_id, years))
     return out

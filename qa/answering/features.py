@@ -34,6 +34,11 @@ Features (all roughly in 0..1), in ``FEATURES`` order:
   number, an attribute word, a Chinese name, a name the index has somewhere. Missing one of
   those is the on-topic mismatch of a news question (Apple's *revenue* where the sentence
   gives its market value).
+* ``missing_date`` – 1 when the sentence's passage and its title lack a date the question
+  gives (a year, 6月, 19世纪, "12 March": :class:`qa.text.salient.Term`'s ``dated``). In
+  ``missing_facts`` a year is one share among the terms, and numbers weigh little there, as
+  translators compute or spell them; a year or month the question names is almost always
+  written in the paragraph that answers it (CMRC 125 of 125, DRCD 143 of 152, XQuAD English 43 of 49).
 
 ``dense`` uses the stored sentence vectors, embedded with the article title as context (see
 ``qa.index.writing.embedding_text``). The weights live in :mod:`qa.answering.models`.
@@ -57,7 +62,7 @@ from qa.text.questions import (
 
 FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs", "length",
             "left_anchor", "right_anchor", "anchors", "first", "passage_score", "missing",
-            "missing_names", "missing_facts", "missing_checkable")
+            "missing_names", "missing_facts", "missing_checkable", "missing_date")
 # What decides whether to answer at all: the best candidate, and how much of the question the
 # candidates cover together (a question about something the articles never mention covers little).
 # ``top_missing*``: the best candidate's ``missing*``; ``absent``: share of the salient terms no
@@ -66,10 +71,11 @@ FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs
 # the question has any; ``typed``: the question asks for a type of answer (a number for 多少, a
 # reason for 为什么…); ``top_type_missing``: it does, and the best candidate holds none
 # (马斯克为什么离开OpenAI？ against a sentence that only says he co-founded it);
-# ``top_missing_checkable``: the best candidate's ``missing_checkable``.
+# ``top_missing_checkable``: the best candidate's ``missing_checkable``; ``top_missing_date``: its
+# ``missing_date``.
 ANSWERABILITY = ("top_score", "top_dense", "top_overlap", "top_context", "covered", "top_anchors",
                  "top_missing", "top_missing_names", "top_missing_facts", "absent", "absent_any", "salient",
-                 "typed", "top_type_missing", "top_missing_checkable")
+                 "typed", "top_type_missing", "top_missing_checkable", "top_missing_date")
 _NOT_CONTENT = CHINESE_QUESTION_WORDS | ENGLISH_FUNCTION_WORDS
 # Scales set by hand (not tuned) so that each feature spans 0..1; the fitted weights do the rest.
 ANCHOR_CAP = 8  # characters an anchor grows from the question word; longer runs are the lcs feature's job
@@ -226,8 +232,8 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
     """Return the feature matrix (n sentences × len(FEATURES)), columns in ``FEATURES`` order.
 
     ``words`` are the sentences' tokens when the caller has them already (else tokenized here);
-    ``passage_missing`` each sentence's ``missing_names`` and ``missing_facts`` (:func:`missing_in`
-    of its passage; 0 if not given).
+    ``passage_missing`` each sentence's ``missing_names``, ``missing_facts`` (:func:`missing_in`
+    of its passage) and ``missing_date`` (:func:`missing_date`); 0 if not given.
     """
     rows = []
     cue = answer_cue(info.qtype)
@@ -248,8 +254,9 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
         rows.append((float(dense[i]), own, bigram, ctx - own, has_cue, prior[i],
                      float(dense[i]) - top, lcs, min(len(sent) / FULL_LENGTH_CHARS, 1.0), la, ra, la * ra,
                      float(first[i]), passage_score[i], missing(info.terms, around, folded),
-                     *(passage_missing[i] if passage_missing is not None else (0.0, 0.0)),
-                     _missing_checkable(info, around, folded)))
+                     *(passage_missing[i][:2] if passage_missing is not None else (0.0, 0.0)),
+                     _missing_checkable(info, around, folded),
+                     passage_missing[i][2] if passage_missing is not None else 0.0))
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
 
 
@@ -275,6 +282,11 @@ def missing_in(terms: Sequence[Term], words: Collection[str], folded: str = "") 
     return sum(lacking) / len(terms), (len(lacking) - sum(lacking)) / len(terms)
 
 
+def missing_date(terms: Sequence[Term], folded: str) -> float:
+    """Return 1.0 when a text (its search form ``folded``) lacks one of the dates among ``terms``, else 0.0."""
+    return float(any(t.dated and not present(t, (), folded) for t in terms))
+
+
 def covered(info: QuestionInfo, words: Sequence[frozenset[str]]) -> float:
     """Return the share of the question's idf weight found in any of the token sets ``words``."""
     return _coverage(info, set().union(*words))
@@ -291,4 +303,5 @@ def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: flo
     return np.array([scores[top], row[col["dense"]], row[col["overlap"]], row[col["overlap"]] + row[col["context"]],
                      coverage, row[col["anchors"]], row[col["missing"]], row[col["missing_names"]],
                      row[col["missing_facts"]], absent, float(absent > 0), float(salient), float(typed),
-                     float(typed and not row[col["cue"]]), row[col["missing_checkable"]]], dtype=np.float32)
+                     float(typed and not row[col["cue"]]), row[col["missing_checkable"]], row[col["missing_date"]]],
+                    dtype=np.float32)

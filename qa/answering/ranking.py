@@ -9,12 +9,13 @@ import numpy as np
 from qa.answering import models
 from qa.answering.candidates import Candidate, candidates
 from qa.answering.features import (
-    ANSWERABILITY, FEATURES, answerability_features, covered, describe, features, missing, missing_in,
+    ANSWERABILITY, FEATURES, answerability_features, covered, describe, features, missing, missing_date, missing_in,
 )
 from qa.index.backend import SearchView
 from qa.search.aliases import question_aliases
 from qa.search.hybrid import english_lookups
 from qa.text import search_form, tokenize
+from qa.text.numerals import relative_years
 from qa.text.pairs import name_pairs
 from qa.text.salient import Term, aliased, present, salient_terms, spelled, widened
 from qa.text.translate import keyword_language, keyword_text, may_be_translated, sense_groups
@@ -154,15 +155,17 @@ def _stems(words: frozenset[str]) -> frozenset[str]:
     return frozenset(w[:_STEM] for w in words if len(w) >= _STEM and w.isascii() and w.isalpha())
 
 
-def _passage_missing(terms: Sequence[Term], passages: Sequence[Passage]) -> list[tuple[float, float]]:
+def _passage_missing(terms: Sequence[Term], passages: Sequence[Passage]) -> list[tuple[float, float, float]]:
     """Return, per passage, the shares of ``terms`` (names; numbers and attributes) that neither
-    it nor its title mentions."""
+    it nor its title mentions, and whether they lack one of its dates."""
     if not terms:
-        return [(0.0, 0.0)] * len(passages)
+        return [(0.0, 0.0, 0.0)] * len(passages)
     out = []
     for p in passages:
         # the text alone: tokenizing every passage again would cost more than its rare gain
-        out.append(missing_in(terms, (), search_form(f"{p.title} {p.text}")))
+        years = relative_years(p.text, p.date)
+        folded = search_form(f"{p.title} {p.text} {years}" if years else f"{p.title} {p.text}")
+        out.append((*missing_in(terms, (), folded), missing_date(terms, folded)))
     return out
 
 
@@ -179,7 +182,7 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
         return empty_ranking(passages)
     words = evidence.words
     every_word = frozenset().union(*words)
-    folded = search_form(" ".join(c.text for c in cands))
+    folded = search_form(" ".join(c.dated(c.text) for c in cands))
     terms = spelled(widened(evidence.terms, evidence.asked, folded), every_word)
     known = evidence.known | every_word
     checkable = _checkable(terms, known)
@@ -191,8 +194,8 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     best = max((p.score for p in passages), default=0.0)
     share = [passages[c.passage].score / best if best > 0 else 0.0 for c in cands]
     by_passage = _passage_missing(terms, passages)
-    matrix = features(info, [c.text for c in cands], dense, prior, [c.neighbours for c in cands], first, share, words,
-                      [by_passage[c.passage] for c in cands])
+    matrix = features(info, [c.text for c in cands], dense, prior, [c.dated(c.neighbours) for c in cands], first, share,
+                      words, [by_passage[c.passage] for c in cands])
     scores = models.order(matrix, cross_lingual)
     absent = missing(terms, every_word, folded)
     row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
