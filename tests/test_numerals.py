@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.text import search_form
-from qa.text.numerals import as_digits, relative_years
+from qa.text.dates import relative_years
+from qa.text.numerals import as_digits
 from qa.text.salient import present, salient_terms
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index.backend import SearchView
-from qa.text.numerals import relative_years
+from qa.text.dates import relative_years
 from qa.types import Passage
 
 
@@ -25,7 +25,7 @@ class Candidate:
     vector: np.ndarray
     article_id: str = ""
     # the years the sentence and its neighbours mean by 今年/去年…, read against the article's date
-    # (numerals.relative_years): a question's 2025年1月 is the 今年1月 of an article of 2025
+    # (dates.relative_years): a question's 2025年1月 is the 今年1月 of an article of 2025
     years: str = ""
 
     def dated(self, text: str) -> str:

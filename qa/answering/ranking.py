@@ -15,7 +15,7 @@ from qa.index.backend import SearchView
 from qa.search.aliases import question_aliases
 from qa.search.hybrid import english_lookups
 from qa.text import search_form, tokenize
-from qa.text.numerals import relative_years
+from qa.text.dates import relative_years
 from qa.text.pairs import name_pairs
 from qa.text.salient import Term, aliased, present, salient_terms, spelled, widened
 from qa.text.translate import keyword_language, keyword_text, may_be_translated, sense_groups

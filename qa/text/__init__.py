@@ -19,6 +19,7 @@ Modules, one job each:
 * ``pairs`` — names an article writes in both scripts (拉里・埃里森(Larry Ellison)).
 * ``subjects`` — the names a question asks about.
 * ``numerals`` — Chinese numerals as digits (cn2an: 第五十届 → 第50届), for matching a question's numbers.
+* ``dates`` — which numbers of a question are dates, and the years an article means by 今年/去年.
 * ``salient`` — the names, numbers and measured attributes a question turns on, and whether a text mentions them.
 * ``questions`` — the question lexicon (question words and types, Chinese and English).
 * ``urls`` — which web links are accepted and rendered.

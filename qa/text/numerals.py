@@ -112,23 +112,3 @@ def _chinese(n: int) -> str:
 
     return str(cn2an.an2cn(n))
 
-
-# Years news writes relative to its date: 今年 is the year of the article's date, 去年 the one before.
-_RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
-_DATE_YEAR = re.compile(r"^\s*(\d{4})(?!\d)")
-
-
-def relative_years(text: str, date: str | None) -> str:
-    """Return the years ``text`` means by 今年, 去年, 前年 and 明年, as ``"2025年"`` forms separated
-    by spaces, read against ``date`` (the article's date, ``YYYY-MM-DD`` or a leading year);
-    "" when it has none of them or the date gives no year. A news article dated 2025-04-30
-    writes 今年1月 for a question's 2025年1月.
-
-    >>> relative_years("今年1月,去年6月", "2025-04-30")
-    '2024年 2025年'
-    """
-    m = _DATE_YEAR.match(date or "")
-    if not m:
-        return ""
-    year = int(m.group(1))
-    return " ".join(f"{year + shift}年" for word, shift in _RELATIVE_YEARS.items() if word in text)

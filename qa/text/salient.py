@@ -18,6 +18,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from qa.text.dates import chinese_dated, english_dated
 from qa.text.glossary import dictionary_kinds
 from qa.text.names import mentioned, spelled_in
 from qa.text.numerals import as_digits, english_amounts
@@ -74,9 +75,6 @@ _NOT_IN_NAMES = frozenset("的和与及跟同是在了向对从把被将或也�
 _WIDEN = 3
 _COMPANY_SUFFIX = re.compile(r"(?<=..)(公司|集团|有限公司|股份有限公司)$")
 _NUMBER = re.compile(r"(?<![a-z0-9.])\d+(?:\.\d+)?(?![a-z0-9]|\.\d)")  # whole numbers only: not "4" of "gpt4"
-_TIME_UNIT = re.compile(r"\s*(?:年|月|日|号|世纪)")
-_COUNTED = re.compile(r"\s*(?:多|余)?[名个人位家台件元亿万千百只辆次倍米克吨股票美港英欧日韩]")
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _CHINESE_ATTRIBUTE = re.compile("|".join(sorted((re.escape(w) for w in _GROUP_OF if not w.isascii()), key=len,
                                                 reverse=True))
                                 + r"|(?<![a-z])(?:" + "|".join(w for w in _GROUP_OF if w.isascii()) + r")(?![a-z])")
@@ -294,24 +292,17 @@ def _english_names(question: str, folded: str) -> list[Term]:
 
 
 def _chinese_numbers(folded: str) -> list[Term]:
-    """Return the numbers of a Chinese question (its search form), each marked ``dated`` when it
-    is followed by a unit of time (6月, 15日, 19世纪, 80年代) or reads as a year and counts nothing
-    (2000到2005, not 2000名)."""
-    return [Term("number", m.group(), (m.group(),), bool(_TIME_UNIT.match(folded, m.end())) or (
-                 _year(m.group()) and not _COUNTED.match(folded, m.end()))) for m in _NUMBER.finditer(folded)]
+    """Return the numbers of a Chinese question (its search form), each marked ``dated`` when
+    :func:`~qa.text.dates.chinese_dated` says so."""
+    return [Term("number", m.group(), (m.group(),), chinese_dated(folded, m.start(), m.end()))
+            for m in _NUMBER.finditer(folded)]
 
 
 def _english_numbers(folded: str) -> list[Term]:
     """Return the numbers of an English question (its search form), an amount also in the units
     Chinese news writes it in ("$6.6 billion" → 66亿, "650 million" → 6.5亿, "20,000" → 2万); a
     year or a day beside a month's name is marked ``dated``."""
-    return [Term("number", text, forms, _year(text) or re.search(
-        rf"\b(?:{_MONTHS})\s+{re.escape(text)}\b|\b{re.escape(text)}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b",
-        folded) is not None) for text, forms in english_amounts(folded)]
-
-
-def _year(text: str) -> bool:
-    return len(text) == 4 and text.isdigit() and 1000 <= int(text) <= 2099
+    return [Term("number", text, forms, english_dated(folded, text)) for text, forms in english_amounts(folded)]
 
 
 def _attributes(question: str, folded: str, searched: frozenset[str], english: bool) -> list[Term]:
