@@ -28,7 +28,7 @@ class Candidate:
     # (dates.relative_years): a question's 2025年1月 is the 今年1月 of an article of 2025
     years: str = ""
 
-    def dated(self, text: str) -> str:
+    def with_years(self, text: str) -> str:
         """Return ``text`` with the candidate's ``years`` after it, for checking which terms it mentions."""
         return f"{text} {self.years}" if self.years else text
 

@@ -241,6 +241,7 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
     q = _plain(info.text)
     left, right = _anchor_pieces(q)
     for i, sent in enumerate(sentences):
+        names_gone, facts_gone, date_gone = passage_missing[i] if passage_missing is not None else (0.0, 0.0, 0.0)
         own_words = words[i] if words is not None else set(tokenize(sent))
         own = _coverage(info, own_words)
         around = own_words | set(tokenize(neighbours[i]))
@@ -254,9 +255,7 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
         rows.append((float(dense[i]), own, bigram, ctx - own, has_cue, prior[i],
                      float(dense[i]) - top, lcs, min(len(sent) / FULL_LENGTH_CHARS, 1.0), la, ra, la * ra,
                      float(first[i]), passage_score[i], missing(info.terms, around, folded),
-                     *(passage_missing[i][:2] if passage_missing is not None else (0.0, 0.0)),
-                     _missing_checkable(info, around, folded),
-                     passage_missing[i][2] if passage_missing is not None else 0.0))
+                     names_gone, facts_gone, _missing_checkable(info, around, folded), date_gone))
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
 
 

@@ -182,7 +182,7 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
         return empty_ranking(passages)
     words = evidence.words
     every_word = frozenset().union(*words)
-    folded = search_form(" ".join(c.dated(c.text) for c in cands))
+    folded = search_form(" ".join(c.with_years(c.text) for c in cands))
     terms = spelled(widened(evidence.terms, evidence.asked, folded), every_word)
     known = evidence.known | every_word
     checkable = _checkable(terms, known)
@@ -194,7 +194,7 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     best = max((p.score for p in passages), default=0.0)
     share = [passages[c.passage].score / best if best > 0 else 0.0 for c in cands]
     by_passage = _passage_missing(terms, passages)
-    matrix = features(info, [c.text for c in cands], dense, prior, [c.dated(c.neighbours) for c in cands], first, share,
+    matrix = features(info, [c.text for c in cands], dense, prior, [c.with_years(c.neighbours) for c in cands], first, share,
                       words, [by_passage[c.passage] for c in cands])
     scores = models.order(matrix, cross_lingual)
     absent = missing(terms, every_word, folded)

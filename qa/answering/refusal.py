@@ -39,8 +39,8 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
         return _never_mentioned([], list(ranking.unmentioned), lang) if ranking.unmentioned else None
     top = int(np.argmax(ranking.scores))
     best = ranking.candidates[top]
-    text = best.dated(f"{best.text} {best.neighbours}")
-    everything = " ".join(c.dated(c.text) for c in ranking.candidates)
+    text = best.with_years(f"{best.text} {best.neighbours}")
+    everything = " ".join(c.with_years(c.text) for c in ranking.candidates)
     anywhere, folded_all = frozenset(tokenize(everything)), search_form(everything)
     if ranking.unmentioned:
         return _never_mentioned([t for t in ranking.terms if present(t, anywhere, folded_all)],

@@ -81,7 +81,8 @@ def _standardised_sum(dense: Hits, sparse: Hits, w: float) -> list[tuple[int, fl
     fused = {rid: sum(weight * z.get(rid, floor) for z, floor, weight in sides) for rid in ids}
     if not fused:
         return []
-    lo, span = min(fused.values()), max(fused.values()) - min(fused.values())
+    lo = min(fused.values())
+    span = max(fused.values()) - lo
     scaled = {rid: (s - lo) / span if span > _FLAT_SPAN else 1.0 for rid, s in fused.items()}
     return sorted(scaled.items(), key=lambda kv: -kv[1])
 

@@ -111,4 +111,3 @@ def _chinese(n: int) -> str:
     import cn2an  # imported on first use: it reads its configuration file
 
     return str(cn2an.an2cn(n))
-
