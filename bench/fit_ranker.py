@@ -42,7 +42,8 @@ COVERED, ABSENT, SALIENT, TYPED = (ranking.ANSWERABILITY.index(f) for f in ("cov
 # The answerability variant for encoders other than the fitted one: word-overlap features only.
 LEXICAL = [ranking.ANSWERABILITY.index(f) for f in ("top_overlap", "top_context", "covered", "top_anchors", "top_missing",
                                                      "top_missing_names", "top_missing_facts", "absent", "absent_any", "salient",
-                                                     "typed", "top_type_missing", "top_missing_date")]
+                                                     "typed", "top_type_missing", "top_missing_date", "top_rest",
+                                                     "top_rest_none")]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.answering.features import ANSWERABILITY, FEATURES, describe, features
+from qa.answering.features import ANSWERABILITY, FEATURES, features
+from qa.answering.question import describe
 from qa.answering.ranking import gather, rank_sentences, unmentioned
 from qa.text.salient import salient_terms
 

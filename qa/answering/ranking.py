@@ -9,8 +9,9 @@ import numpy as np
 from qa.answering import models
 from qa.answering.candidates import Candidate, candidates
 from qa.answering.features import (
-    ANSWERABILITY, FEATURES, answerability_features, covered, describe, features, missing, missing_date, missing_in,
+    ANSWERABILITY, FEATURES, answerability_features, features, missing, missing_date, missing_in,
 )
+from qa.answering.question import covered, describe
 from qa.index.backend import SearchView
 from qa.search.aliases import question_aliases
 from qa.search.hybrid import english_lookups
