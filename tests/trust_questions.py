@@ -116,7 +116,6 @@ STILL_ANSWERED = frozenset({
     "谷歌DeepMind的CEO是谁？",
     "英伟达在OpenAI这轮融资中投资了多少钱？",
     "软银向OpenAI投资了多少钱？",
-    "穆拉蒂离开OpenAI后创办了什么公司？",
     "星际之门项目的数据中心建在哪里？",
     "When did Elon Musk leave OpenAI?",
     "How many employees does OpenAI have?",
