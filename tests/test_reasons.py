@@ -83,3 +83,16 @@ def test_a_why_question_whose_best_sentence_gives_no_reason_and_lacks_a_name_is_
     assert not unexplained("孙正义为什么投资OpenAI？", ranking(cue=1.0, missing=0.5))  # it gives a reason
     assert not unexplained("孙正义为什么投资OpenAI？", ranking(cue=0.0, missing=0.0))  # it names everything
     assert not unexplained("孙正义投资了多少钱？", ranking(cue=0.0, missing=0.5))  # not a why-question
+
+
+def test_a_refusal_note_names_the_words_the_closest_sentence_lacks_beside_the_names():
+    """The words are the question's own, with its names cut out first: jieba cuts 阿尔特曼是 into
+    阿尔特 / 曼是, and neither piece nor a single character (和, 于) says anything to a reader."""
+    from qa.answering.refusal import _rest_words
+    from qa.text.salient import salient_terms, widened
+
+    question = "纳德拉和阿尔特曼是在哪里认识的？"
+    terms = widened(salient_terms(question), question, "纳德拉与阿尔特曼在太阳谷相遇")
+    assert _rest_words(question, terms) == ["认识"]
+    assert _rest_words("When will GPT-5 be released?", salient_terms("When will GPT-5 be released?")) == ["released"]
+    assert _rest_words("奥特曼毕业于哪所大学？", salient_terms("奥特曼毕业于哪所大学？")) == ["毕业", "大学"]

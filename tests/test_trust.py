@@ -39,6 +39,8 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     ("纳德拉的年薪是多少？", "文章提到了“纳德拉”，但索引中的文章都没有提到“薪水”"),  # not jieba's piece 德拉
     ("How much did Amazon invest in Anthropic?", "never mention Amazon"),
     ("What is xAI's valuation?", "The articles mention valuation (估值), but none mentions xAI"),
+    # every name there, nothing of what is asked about him: the note names the words, not 于
+    ("奥特曼毕业于哪所大学？", "文章提到了“奥特曼”，但最接近的句子没有提到“毕业”“大学”"),
 ])
 def test_refusal_note_names_what_the_articles_lack_in_the_question_language(seed_kb, question, note):
     answer = seed_kb.answer(question)

@@ -6,7 +6,8 @@ one salient term (:mod:`qa.text.salient`), so the note says which: no indexed ar
 an attribute the question asks about (``SentenceRanking.unmentioned``: "the articles mention 苹果
 but none mentions 营收"), the best candidate sentence mentions some of the question's names,
 numbers and attributes but not the others, none of the closest passages mentions them, or they
-are all there but the closest sentences hold no answer of the asked type (no amount for 多少).
+are all there but the closest sentences say nothing of the rest of the question (奥特曼毕业于哪所大学？
+→ no 毕业, no 大学) or hold no answer of the asked type (no amount for 多少).
 
 Example::
 
@@ -15,9 +16,12 @@ Example::
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from qa.answering.features import FEATURES
+from qa.answering.question import describe
 from qa.answering.ranking import SentenceRanking
 from qa.text import search_form, tokenize
 from qa.text.questions import leading_type
@@ -26,6 +30,8 @@ from qa.text.salient import Term, present
 # What each question type asks for, as a note names it.
 _ASKED = {"zh": {"why": "原因", "amount": "数字", "when": "时间", "where": "地点", "who": "人名"},
           "en": {"why": "reason", "amount": "number", "when": "date", "where": "place", "who": "name"}}
+
+_REST_SHOWN = 3  # words of the question a note names as what the closest sentences leave out
 
 # English attribute words that are not nouns, as a note names what they ask for.
 _AS_NOUN = {"how old": "age", "founded": "founder", "co-founded": "founder"}
@@ -54,12 +60,27 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
         return _mention_but_not(found, lacking, lang, together=bool(elsewhere))
     if lacking:
         return _not_mentioned(lacking, lang)
+    rest = _rest_words(query, terms) if found and not ranking.matrix[top][FEATURES.index("rest")] else []
+    if rest:  # every name is there, nothing of what is asked about them
+        words = "".join(f"“{w}”" for w in rest) if lang == "zh" else ", ".join(f"“{w}”" for w in rest)
+        return (f"文章提到了{_names(found, lang)}，但最接近的句子没有提到{words}。" if lang == "zh" else
+                f"The articles mention {_names(found, lang)}, but the closest sentences say nothing of {words}.")
     asked = _ASKED[lang].get(leading_type(query) or "")
     # only when the best sentence lacks it: OpenAI自2015年成立以来… does give the year asked
     if asked and found and not ranking.matrix[top][FEATURES.index("cue")]:
         return (f"文章提到了{_names(found, lang)}，但最接近的句子没有给出所问的{asked}。" if lang == "zh" else
                 f"The articles mention {_names(found, lang)}, but the closest sentences give no {asked} that answers.")
     return None
+
+
+def _rest_words(question: str, terms: tuple[Term, ...]) -> list[str]:
+    """Return up to ``_REST_SHOWN`` of the question's words beside its names and numbers (what the
+    ``rest`` feature reads), in its order: the names are cut out first, so that no piece of one
+    that jieba cut across a word boundary (阿尔特/曼是) is shown, and single characters (于, 和) say
+    nothing to a reader."""
+    for t in sorted((t for t in terms if t.kind != "attribute"), key=lambda t: -len(t.text)):
+        question = re.sub(re.escape(t.text), " ", question, flags=re.IGNORECASE)
+    return [w for w in describe(question, {}, 1).tokens if len(w) > 1][:_REST_SHOWN]
 
 
 def _mention_but_not(found: list[Term], lacking: list[Term], lang: str, together: bool) -> str:
