@@ -62,3 +62,25 @@ def test_relative_years_name_only_years_the_text_says_relatively(text, year):
     out = relative_years(text, f"{year}-06-01").split()
     assert all(w in {f"{year + s}年" for s in (-2, -1, 0, 1)} for w in out)
     assert ("今年" in text) == (f"{year}年" in out)
+
+
+def test_tenths_are_percent_so_a_question_and_an_article_meet_either_way():
+    """DRCD: 米的哪一部分持有9成以上的人體必要營養物質？ against 米糠…含有人體必須營養素中90%以上; news
+    writes 近七成 where another text writes 70%. 成员, 成立 and 成为 after a digit are no tenths."""
+    for question, text in [("米的哪一部分持有9成以上的人體必要營養物質？", "米糠含有人體必須營養素中90%以上"),
+                           ("70%的用户来自哪里？", "近七成来自北京"), ("70%的用户来自哪里？", "两成来自上海，七成来自北京")]:
+        numbers = [t for t in salient_terms(question) if t.kind == "number"]
+        assert numbers and all(present(t, (), search_form(text)) for t in numbers), (question, numbers)
+    five = [t for t in salient_terms("5成员国是哪些？") if t.kind == "number"]
+    assert five[0].forms == ("5",) and not present(five[0], (), search_form("50%的国家"))
+    assert not present(salient_terms("70%的用户来自哪里？")[0], (), search_form("7成员国"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("0123456789成员立两.%年用户 ")), max_size=30))
+def test_tenths_as_percent_changes_only_a_digit_and_its_cheng(text):
+    from qa.text.numerals import tenths_as_percent
+
+    out = tenths_as_percent(text)
+    assert out.count("%") - text.count("%") == text.count("成") - out.count("成")  # each tenth becomes one percent
+    assert out == text or "成" in text

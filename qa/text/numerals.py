@@ -56,6 +56,32 @@ def as_digits(text: str) -> str:
         return text
 
 
+# 七成 is 70 %: a tenth after a digit (两 for 2), not the 成 of 成员, 成立, 成为… (5成员国, 3成立)
+_TENTHS = re.compile(r"(?<!\d)(?<!\d\.)([1-9]|两)成(?![员立为功本果绩熟长交都型年人])")
+
+
+def tenths_as_percent(text: str) -> str:
+    """Return ``text`` (its digits as :func:`as_digits` writes them) with tenths as percent: news
+    writes 近七成 where another article or the question writes 70%.
+
+    >>> tenths_as_percent("近7成用户，两成来自海外，5成员国")
+    '近70%用户，20%来自海外，5成员国'
+    """
+    return _TENTHS.sub(lambda m: f"{2 if m.group(1) == '两' else m.group(1)}0%", text)
+
+
+def tenths_forms(number: str, after: str) -> tuple[str, ...]:
+    """Return a question's number as written and, where 成 after it makes it tenths, as a percent
+    (9成 → 9, 90), for an article that writes 90%; ``after`` is the text that follows it.
+
+    >>> tenths_forms("9", "成以上"), tenths_forms("5", "成员国")
+    (('9', '90'), ('5',))
+    """
+    if len(number) == 1 and tenths_as_percent(number + after) != number + after:
+        return (number, number + "0")
+    return (number,)
+
+
 def english_amounts(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """Return the numbers of an English ``text`` (lower case) as written, each with its forms: as
     written, without thousands separators, and in the largest Chinese unit it reaches.

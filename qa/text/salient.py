@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from qa.text.dates import chinese_dated, english_dated
 from qa.text.glossary import dictionary_kinds
 from qa.text.names import mentioned, spelled_in
-from qa.text.numerals import as_digits, english_amounts
+from qa.text.numerals import as_digits, english_amounts, tenths_as_percent, tenths_forms
 from qa.text.phonetic import name_characters
 from qa.text.questions import CHINESE_QUESTION_CHARS, ENGLISH_FUNCTION_WORDS
 from qa.text.tokens import search_form, tagged, tokenize
@@ -132,8 +132,8 @@ def present(term: Term, words: Collection[str], folded: str = "") -> bool:
     """
     if folded and any(_occurs(f, folded) for f in term.forms):
         return True
-    if term.kind == "number":  # 第50届 in the question, 第五十届 in the article
-        return bool(folded) and any(_occurs(f, as_digits(folded)) for f in term.forms)
+    if term.kind == "number":  # 第50届 in the question, 第五十届 in the article; 70% or 七成
+        return bool(folded) and any(_occurs(f, tenths_as_percent(as_digits(folded))) for f in term.forms)
     if term.kind == "name" and folded and any(_mostly_written(f, folded) for f in term.forms):
         return True
     return any(all(t in words for t in tokens) for tokens in term.tokens)
@@ -294,8 +294,10 @@ def _english_names(question: str, folded: str) -> list[Term]:
 def _chinese_numbers(folded: str) -> list[Term]:
     """Return the numbers of a Chinese question (its search form), each marked ``dated`` when
     :func:`~qa.text.dates.chinese_dated` says so."""
-    return [Term("number", m.group(), (m.group(),), chinese_dated(folded, m.start(), m.end()))
+    return [Term("number", m.group(), tenths_forms(m.group(), folded[m.end():m.end() + 2]),
+                 chinese_dated(folded, m.start(), m.end()))
             for m in _NUMBER.finditer(folded)]
+
 
 
 def _english_numbers(folded: str) -> list[Term]:
