@@ -85,32 +85,30 @@ def held_out_confidences(t: dict[str, np.ndarray], l2: float) -> np.ndarray:
 
 def curve(t: dict[str, np.ndarray], conf: np.ndarray) -> list[dict]:
     """Return, per threshold, each set's share of each kind refused (confidence below it)."""
-    out = []
-    for th in THRESHOLDS:
-        point: dict = {"threshold": float(th)}
-        for s in sorted(set(t["set"])):
-            for kind in ("answerable", *KINDS):
-                mask = (t["set"] == s) & (t["kind"] == kind)
-                if mask.any():
-                    point[f"{s} {kind}"] = round(float((conf[mask] < th).mean()), 4)
-        out.append(point)
-    return out
+    return [{"threshold": float(th), **_refused(t, conf, float(th))} for th in THRESHOLDS]
 
 
 def at_budget(t: dict[str, np.ndarray], conf: np.ndarray, budget: float) -> dict:
     """Return each set's share of each kind refused at the threshold where the binding set refuses
     ``budget`` of its answerable questions: curves compared at the same cost, which the threshold
     grid's steps do not give (one model's point may spend 4.8 %, another's 4.96 %)."""
-    # the k-th smallest answerable confidence: below it lie at most k = budget · n of them
-    th = min(float(np.sort(answerable)[int(budget * len(answerable))])
-             for s in sorted(set(t["set"])) if len(answerable := conf[(t["set"] == s) & (t["kind"] == "answerable")]))
-    point: dict = {"budget": budget}
+    edges = []
+    for s in sorted(set(t["set"])):
+        answerable = np.sort(conf[(t["set"] == s) & (t["kind"] == "answerable")])
+        if len(answerable):  # its k-th smallest confidence: below it lie at most k = budget · n of them
+            edges.append(float(answerable[int(budget * len(answerable))]))
+    return {"budget": budget, **_refused(t, conf, min(edges))}
+
+
+def _refused(t: dict[str, np.ndarray], conf: np.ndarray, threshold: float) -> dict[str, float]:
+    """Return each set's share of each kind whose confidence is below ``threshold``."""
+    out = {}
     for s in sorted(set(t["set"])):
         for kind in ("answerable", *KINDS):
             mask = (t["set"] == s) & (t["kind"] == kind)
             if mask.any():
-                point[f"{s} {kind}"] = round(float((conf[mask] < th).mean()), 4)
-    return point
+                out[f"{s} {kind}"] = round(float((conf[mask] < threshold).mean()), 4)
+    return out
 
 
 def operating_point(points: list[dict]) -> dict:
