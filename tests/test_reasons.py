@@ -96,3 +96,25 @@ def test_a_refusal_note_names_the_words_the_closest_sentence_lacks_beside_the_na
     assert _rest_words(question, terms) == ["认识"]
     assert _rest_words("When will GPT-5 be released?", salient_terms("When will GPT-5 be released?")) == ["released"]
     assert _rest_words("奥特曼毕业于哪所大学？", salient_terms("奥特曼毕业于哪所大学？")) == ["毕业", "大学"]
+
+
+def test_a_question_about_a_title_its_best_sentence_does_not_name_is_untitled():
+    """A sentence naming someone founder does not say who is CEO; one that names the title does.
+    The neighbours count: news names the title once, then writes 他."""
+    import numpy as np
+
+    from qa.answering.candidates import Candidate
+    from qa.answering.pipeline import untitled
+    from qa.answering.ranking import SentenceRanking
+    from qa.text.salient import salient_terms
+
+    def ranking(question: str, sentence: str, neighbours: str = "") -> SentenceRanking:
+        cand = Candidate(sentence, 0, len(sentence), 0, neighbours, np.zeros(4, np.float32), "a")
+        return SentenceRanking([cand], (), np.zeros((1, 1), np.float32), np.zeros(1, np.float32),
+                               np.zeros(1, np.float32), 0.9, terms=salient_terms(question))
+
+    assert untitled(ranking("谷歌DeepMind的CEO是谁？", "谷歌DeepMind联合创始人之一苏莱曼"))
+    assert untitled(ranking("Who is the CEO of Google DeepMind?", "谷歌DeepMind联合创始人之一苏莱曼"))
+    assert not untitled(ranking("谷歌DeepMind的CEO是谁？", "谷歌DeepMind首席执行官是哈萨比斯。"))
+    assert not untitled(ranking("微软的首席技术官是谁？", "他在采访中这样说。", "微软首席技术官 Kevin Scott 表示。"))
+    assert not untitled(ranking("OpenAI的估值是多少？", "OpenAI 完成了一轮融资。"))  # a quantity, not a title

@@ -41,6 +41,9 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     ("What is xAI's valuation?", "The articles mention valuation (估值), but none mentions xAI"),
     # every name there, nothing of what is asked about him: the note names the words, not 于
     ("奥特曼毕业于哪所大学？", "文章提到了“奥特曼”，但最接近的句子没有提到“毕业”“大学”"),
+    # a founder named where the CEO is asked about: the title is not there
+    ("谷歌DeepMind的CEO是谁？", "文章提到了“谷歌”“DeepMind”，但没有在同一处提到“首席执行官”"),
+    ("Who is the CEO of Google DeepMind?", "The articles mention Google DeepMind but not CEO (首席执行官)"),
 ])
 def test_refusal_note_names_what_the_articles_lack_in_the_question_language(seed_kb, question, note):
     answer = seed_kb.answer(question)

@@ -33,8 +33,9 @@ _ASKED = {"zh": {"why": "原因", "amount": "数字", "when": "时间", "where":
 
 _REST_SHOWN = 3  # words of the question a note names as what the closest sentences leave out
 
-# English attribute words that are not nouns, as a note names what they ask for.
-_AS_NOUN = {"how old": "age", "founded": "founder", "co-founded": "founder"}
+# English attribute words as a note names what they ask for: a noun for those that are not one,
+# capitals for a title.
+_AS_NOUN = {"how old": "age", "founded": "founder", "co-founded": "founder", "ceo": "CEO", "cto": "CTO", "cfo": "CFO"}
 
 
 def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:

@@ -64,6 +64,12 @@ ENGLISH_ATTRIBUTES = {
     "founded": "创始人", "co-founded": "创始人", "chairman": "董事长", "president": "总裁",
     "cto": "首席技术官", "chief technology officer": "首席技术官", "cfo": "首席财务官",
 }
+# Titles a company gives one person: news states them by name (首席执行官, CEO), never by a
+# paraphrase or a unit as it may a measured quantity (8公斤重 for 体重), so a sentence that does not
+# name the title asked about does not say who holds it. Not the founder (成立, 建立 paraphrase
+# 创立) and not "president" or "chairman" (总统, 主席 of a country or a party).
+ROLE_WORDS = frozenset({"首席执行官", "ceo", "执行长", "chief executive", "董事长", "董事会主席", "总裁",
+                        "首席技术官", "cto", "技术长", "chief technology officer", "首席财务官", "cfo"})
 _GROUP_OF = {word: group for group in ATTRIBUTE_GROUPS for word in group}
 _FIRST = {group[0]: group for group in ATTRIBUTE_GROUPS}
 # jieba's tags for names: people (nr, nrt: transliterated), places, organisations, other proper
