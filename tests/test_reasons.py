@@ -118,3 +118,19 @@ def test_a_question_about_a_title_its_best_sentence_does_not_name_is_untitled():
     assert not untitled(ranking("谷歌DeepMind的CEO是谁？", "谷歌DeepMind首席执行官是哈萨比斯。"))
     assert not untitled(ranking("微软的首席技术官是谁？", "他在采访中这样说。", "微软首席技术官 Kevin Scott 表示。"))
     assert not untitled(ranking("OpenAI的估值是多少？", "OpenAI 完成了一轮融资。"))  # a quantity, not a title
+
+
+def test_a_question_giving_a_date_its_best_passage_lacks_is_undated():
+    import numpy as np
+
+    from qa.answering.features import ANSWERABILITY
+    from qa.answering.pipeline import undated
+    from qa.answering.ranking import SentenceRanking
+
+    def ranking(missing_date: float) -> SentenceRanking:
+        row = np.zeros(len(ANSWERABILITY), np.float32)
+        row[ANSWERABILITY.index("top_missing_date")] = missing_date
+        return SentenceRanking([object()], (), np.zeros((1, 1), np.float32), np.zeros(1, np.float32), row, 0.9)
+
+    assert undated(ranking(1.0))
+    assert not undated(ranking(0.0))

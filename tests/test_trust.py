@@ -44,6 +44,8 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     # a founder named where the CEO is asked about: the title is not there
     ("谷歌DeepMind的CEO是谁？", "文章提到了“谷歌”“DeepMind”，但没有在同一处提到“首席执行官”"),
     ("Who is the CEO of Google DeepMind?", "The articles mention Google DeepMind but not CEO (首席执行官)"),
+    # a year the closest passage lacks: the articles give this month's valuation, not 2019's
+    ("What was OpenAI's valuation in 2019?", "The articles mention OpenAI and valuation (估值) but not 2019"),
 ])
 def test_refusal_note_names_what_the_articles_lack_in_the_question_language(seed_kb, question, note):
     answer = seed_kb.answer(question)

@@ -118,7 +118,6 @@ STILL_ANSWERED = frozenset({
     "星际之门项目的数据中心建在哪里？",
     "When did Elon Musk leave OpenAI?",
     "How many employees does OpenAI have?",
-    "What was OpenAI's valuation in 2019?",
     "How much did Nvidia invest in OpenAI's latest funding round?",
     "When will GPT-5 be released?",
     "What company did Mira Murati start after leaving OpenAI?",
