@@ -21,7 +21,7 @@ from qa.answering.ranking import SentenceRanking, gather, rank_sentences
 from qa.answering.selection import MAX_QUOTES, diverse, quote_text, runs, select, unit
 from qa.index.backend import Reader
 from qa.search.validate import MAX_K, validate_query
-from qa.text import detect_language, search_form, tokenize
+from qa.text import detect_language
 from qa.text.salient import ROLE_WORDS, present
 from qa.text.subjects import question_names
 from qa.types import Answer, Passage, Quote
@@ -105,7 +105,7 @@ def undated(ranking: SentenceRanking) -> bool:
     outright refused 15 more of XQuAD's swapped English questions (+4 points) and one more
     answerable one (bench/fit_answerability.py counts them refused when it chooses the threshold);
     for Chinese questions the same rule moved the held-out figures by under a point either way."""
-    return bool(ranking.candidates) and bool(ranking.answerability[ANSWERABILITY.index("top_missing_date")])
+    return bool(ranking.answerability[ANSWERABILITY.index("top_missing_date")])  # all 0 without candidates
 
 
 def untitled(ranking: SentenceRanking) -> bool:
@@ -118,9 +118,7 @@ def untitled(ranking: SentenceRanking) -> bool:
     roles = [t for t in ranking.terms if t.kind == "attribute" and t.text.lower() in ROLE_WORDS]
     if not roles or not ranking.candidates:
         return False
-    best = ranking.candidates[int(np.argmax(ranking.scores))]
-    near = best.with_years(f"{best.text} {best.neighbours}")
-    words, folded = frozenset(tokenize(near)), search_form(near)
+    words, folded = ranking.near_best()
     return any(not present(t, words, folded) for t in roles)
 
 

@@ -45,6 +45,19 @@ class SentenceRanking:
     # writes where the articles bracket the originals of the names they write (:func:`unwritten`)
     unmentioned: tuple[Term, ...] = ()
 
+    def near_best(self) -> tuple[frozenset[str], str]:
+        """Return the search tokens and search form of the best candidate with its neighbours (and
+        the years its 今年/去年 mean): the text a term must be in to count as near the answer.
+
+        Raises:
+            ValueError: the ranking has no candidates.
+        """
+        if not self.candidates:
+            raise ValueError("a ranking without candidates has no best sentence")
+        best = self.candidates[int(np.argmax(self.scores))]
+        text = best.with_years(f"{best.text} {best.neighbours}")
+        return frozenset(tokenize(text)), search_form(text)
+
 
 def empty_ranking(passages: Sequence[Passage]) -> SentenceRanking:
     """Return the ranking of a question with no candidate sentence (confidence 0)."""

@@ -45,14 +45,12 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
     if not ranking.candidates:
         return _never_mentioned([], list(ranking.unmentioned), lang) if ranking.unmentioned else None
     top = int(np.argmax(ranking.scores))
-    best = ranking.candidates[top]
-    text = best.with_years(f"{best.text} {best.neighbours}")
     everything = " ".join(c.with_years(c.text) for c in ranking.candidates)
     anywhere, folded_all = frozenset(tokenize(everything)), search_form(everything)
     if ranking.unmentioned:
         return _never_mentioned([t for t in ranking.terms if present(t, anywhere, folded_all)],
                                 list(ranking.unmentioned), lang)
-    around, folded = frozenset(tokenize(text)), search_form(text)
+    around, folded = ranking.near_best()
     terms = ranking.terms  # the ones the answerability model read
     found = [t for t in terms if present(t, around, folded)]
     lacking = [t for t in terms if not present(t, around, folded)]
