@@ -134,3 +134,32 @@ def test_a_question_giving_a_date_its_best_passage_lacks_is_undated():
 
     assert undated(ranking(1.0))
     assert not undated(ranking(0.0))
+
+
+def test_a_latin_name_news_writes_as_such_must_be_near_the_best_sentence():
+    """Where the articles bracket originals (news), a name they write in Latin letters (Meta) is
+    the articles' own form: a best sentence far from it is about someone else. A topic word the
+    dictionary glosses as a common word (AI: 人工智能) is no party to the question."""
+    import numpy as np
+
+    from qa.answering.candidates import Candidate
+    from qa.answering.pipeline import misplaced
+    from qa.answering.ranking import BRACKETED_MIN, SentenceRanking, firm_names
+    from qa.text import tokenize
+    from qa.text.salient import salient_terms
+
+    question = "How much did Meta spend on AI in 2024?"
+    terms = salient_terms(question)
+    known = frozenset(tokenize("Meta AI 2024"))
+    firm = firm_names(terms, known, BRACKETED_MIN)
+    assert [t.text for t in firm] == ["Meta", "AI"]
+    assert firm_names(terms, known, BRACKETED_MIN - 1) == ()  # Wikipedia-like articles: left to the model
+    assert firm_names(terms, frozenset(tokenize("2024")), BRACKETED_MIN) == ()  # the index never writes Meta
+
+    def ranking(sentence: str, neighbours: str = "") -> SentenceRanking:
+        cand = Candidate(sentence, 0, len(sentence), 0, neighbours, np.zeros(4, np.float32), "a")
+        return SentenceRanking([cand], (), np.zeros((1, 1), np.float32), np.zeros(1, np.float32),
+                               np.zeros(1, np.float32), 0.9, terms=terms, firm=firm)
+
+    assert [t.text for t in misplaced(ranking("OpenAI 预计到2024年底前在计算成本上花费54亿美元。"))] == ["Meta"]
+    assert misplaced(ranking("该公司2024年在AI上投入了400亿美元。", "Meta 首席执行官扎克伯格表示。")) == []

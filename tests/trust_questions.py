@@ -61,7 +61,6 @@ OUT_OF_CORPUS = [
     "How many paying subscribers does ChatGPT have?",
     "Where did Satya Nadella go to university?",
     "Why did Greg Brockman take a long leave?",  # his leave and planned return are stated, no reason
-    "How much did Meta spend on AI in 2024?",
     "Who replaced Mira Murati as OpenAI's CTO?",
 ]
 
@@ -123,7 +122,6 @@ STILL_ANSWERED = frozenset({
     "What company did Mira Murati start after leaving OpenAI?",
     "Where did Satya Nadella go to university?",
     "Why did Greg Brockman take a long leave?",
-    "How much did Meta spend on AI in 2024?",
     "Who replaced Mira Murati as OpenAI's CTO?",
 })
 # Answerable questions whose first quote is wrong or that are refused.

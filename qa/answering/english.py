@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa.index.backend import SearchView
 from qa.text import tokenize
-from qa.text.glossary import dictionary_kinds
+from qa.text.glossary import dictionary_kinds, load
 from qa.text.questions import ENGLISH_FUNCTION_WORDS
 from qa.text.translate import names
 
@@ -46,6 +46,14 @@ def unmentioned_names(view: SearchView, question: str) -> list[str]:
         if not any(ts and all(t in freq for t in ts) for ts in tokens.values()):
             absent.append(f"{name} ({'、'.join(shown[:NOTE_FORMS])})")
     return absent
+
+
+def generic(name: str) -> bool:
+    """Whether the dictionary glosses ``name`` (a capitalised word or acronym of a question) only
+    by common words: "AI" is 人工智能 to it, a topic and not a party a sentence must name (an article
+    writes OpenAI, 生成式AI or 人工智能); Meta, OpenAI and Apple (苹果, 苹果公司) are parties."""
+    forms = [f for f in load().get(name.lower(), ()) if len(f) > 1]
+    return bool(forms) and _common_word(forms)
 
 
 def _common_word(forms: list[str]) -> bool:

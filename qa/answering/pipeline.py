@@ -22,7 +22,7 @@ from qa.answering.selection import MAX_QUOTES, diverse, quote_text, runs, select
 from qa.index.backend import Reader
 from qa.search.validate import MAX_K, validate_query
 from qa.text import detect_language
-from qa.text.salient import ROLE_WORDS, present
+from qa.text.salient import ROLE_WORDS, Term, present
 from qa.text.subjects import question_names
 from qa.types import Answer, Passage, Quote
 
@@ -73,7 +73,7 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
     # outright too: a measured fact the articles never state; the answerability model, fitted on
     # sets where this is rare, would weigh a near-topic sentence's similarity above it.
     refused = (not ranking.candidates or conf < models.REFUSE_BELOW or bool(absent) or bool(ranking.unmentioned)
-               or unexplained(query, ranking) or untitled(ranking) or (lang == "en" and undated(ranking)))
+               or unexplained(query, ranking) or untitled(ranking) or (lang == "en" and undated(ranking)) or bool(misplaced(ranking)))
     notes: tuple[str, ...] = (english.ENGLISH_NOTE,) if lang == "en" else ()
     if refused:
         why = english.absent_note(absent) if absent else refusal.explain(question, lang, ranking)
@@ -120,6 +120,15 @@ def untitled(ranking: SentenceRanking) -> bool:
         return False
     words, folded = ranking.near_best()
     return any(not present(t, words, folded) for t in roles)
+
+
+def misplaced(ranking: SentenceRanking) -> list[Term]:
+    """Return the names of ``ranking.firm`` (an English question's Latin-letter names as news
+    articles write them) that the best sentence and its neighbours do not mention in any form."""
+    if not ranking.firm or not ranking.candidates:
+        return []
+    words, folded = ranking.near_best()
+    return [t for t in ranking.firm if not english.generic(t.text) and not present(t, words, folded)]
 
 
 def _chosen(ranking: SentenceRanking, query: str) -> list[int]:

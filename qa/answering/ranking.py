@@ -44,6 +44,9 @@ class SentenceRanking:
     # its attribute words no indexed article mentions in any form, and its Latin-letter names none
     # writes where the articles bracket the originals of the names they write (:func:`unwritten`)
     unmentioned: tuple[Term, ...] = ()
+    # an English question's Latin-letter names that the index writes, where the passages' articles
+    # bracket originals as news does (:func:`firm_names`): the best sentence must be near them
+    firm: tuple[Term, ...] = ()
 
     def near_best(self) -> tuple[frozenset[str], str]:
         """Return the search tokens and search form of the best candidate with its neighbours (and
@@ -106,8 +109,9 @@ def gather(view: SearchView, question: str, passages: Sequence[Passage], asked: 
     freq, n = view.doc_freq(list(dict.fromkeys([*tokenize(keywords), *forms])))
     known = frozenset(tk for tk in forms if freq.get(tk, 0) > 0)
     unsure = len(_checkable(terms, known | every_word)) < len(terms)  # some name may be unwritten
+    latin = lookups is not None and any(t.kind == "name" and t.text.isascii() for t in terms)
     return Evidence(cands, dict(freq), n, keywords, words, aliases, asked or question, terms, known,
-                    bracketed_originals(view, passages) if unsure else 0, groups)
+                    bracketed_originals(view, passages) if unsure or latin else 0, groups)
 
 
 def bracketed_originals(view: SearchView, passages: Sequence[Passage]) -> int:
@@ -164,6 +168,20 @@ def unwritten(terms: Sequence[Term], checkable: Sequence[Term], bracketed: int,
                  and not any(len(w) >= _STEM and w[:_STEM] in stems for w in t.text.lower().split()))
 
 
+def firm_names(terms: Sequence[Term], known: frozenset[str], bracketed: int) -> tuple[Term, ...]:
+    """Return the names among ``terms`` that the articles write in Latin letters as the question
+    does (their search tokens are among ``known``, those the index has), when the passages'
+    articles bracket ``bracketed`` originals, at least ``BRACKETED_MIN``: news writes Meta, OpenAI
+    or Suleyman as such, so a best sentence far from every form of one is about something else
+    ("How much did Meta spend on AI in 2024?" against OpenAI's computing costs). A name the index
+    has only in a dictionary's Chinese form (Queen Elizabeth II → 伊丽莎白二世) may be written
+    otherwise near the answer (英女王); the answerability model weighs its absence."""
+    if bracketed < BRACKETED_MIN:
+        return ()
+    return tuple(t for t in terms if t.kind == "name" and t.text.isascii()
+                 and all(tk in known for tk in tokenize(t.text)))
+
+
 def _stems(words: frozenset[str]) -> frozenset[str]:
     """Return the first ``_STEM`` letters of each Latin word among ``words``."""
     return frozenset(w[:_STEM] for w in words if len(w) >= _STEM and w.isascii() and w.isalpha())
@@ -214,5 +232,6 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     absent = missing(terms, every_word, folded)
     row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
     never = unmentioned(terms, known, folded) + unwritten(terms, checkable, evidence.bracketed, every_word)
+    firm = firm_names(terms, evidence.known, evidence.bracketed) if cross_lingual else ()
     return SentenceRanking(cands, tuple(passages), matrix, scores, row, models.confidence(row, model, cross_lingual),
-                           terms, never)
+                           terms, never, firm)
