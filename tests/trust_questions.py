@@ -61,6 +61,7 @@ OUT_OF_CORPUS = [
     "How many paying subscribers does ChatGPT have?",
     "Where did Satya Nadella go to university?",
     "Why did Greg Brockman take a long leave?",  # his leave and planned return are stated, no reason
+    "How much did Meta spend on AI in 2024?",
     "Who replaced Mira Murati as OpenAI's CTO?",
 ]
 
