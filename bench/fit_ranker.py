@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.answering import features as ranking  # noqa: E402
-from qa.answering.ranking import gather, rank_sentences  # noqa: E402
+from qa.answering.ranking import gather, rank_sentences, rest_query  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.eval.retrieval import load_squad  # noqa: E402
 from qa.eval.swaps import document_key, swapped_questions  # noqa: E402
@@ -66,7 +66,9 @@ def _ask(kb: KnowledgeBase, text: str, answers: tuple[str, ...], doc: str = "", 
     passages = kb.retrieve(text, 5)
     with kb.reader.view() as view:
         evidence = gather(view, text, passages)
-    ranked = rank_sentences(evidence, text, passages, kb.encoder.queries([text])[0], kb.settings.model, cross)
+    rest = rest_query(text, cross)  # as qa.answering.pipeline encodes it
+    ranked = rank_sentences(evidence, text, passages, kb.encoder.queries([text])[0], kb.settings.model, cross,
+                            kb.encoder.queries([rest])[0] if rest is not None else None)
     labels = np.array([any(g in c.text for g in answers) for c in ranked.candidates], dtype=np.float32)
     row = ranked.answerability
     return Group(ranked.matrix, labels, float(row[COVERED]), doc, float(row[ABSENT]), bool(row[SALIENT]), kind, cross,

@@ -90,7 +90,7 @@ def test_rest_is_what_a_sentence_holds_of_the_question_beyond_its_names():
     what is asked (离开) is not; a sentence with it holds the whole rest of the question."""
     import numpy as np
 
-    from qa.answering.features import FEATURES, answerability_features, features
+    from qa.answering.features import ANSWERABILITY, FEATURES, answerability_features, features
     from qa.answering.question import describe
     from qa.text.salient import salient_terms
 
@@ -102,7 +102,7 @@ def test_rest_is_what_a_sentence_holds_of_the_question_beyond_its_names():
     assert matrix[:, FEATURES.index("rest")].tolist() == [0.0, 1.0]
     assert matrix[:, FEATURES.index("missing")].tolist() == [0.0, 0.0]  # the names are in both
     row = answerability_features(matrix[:1], np.zeros(1), 1.0)
-    assert row[-2:].tolist() == [0.0, 1.0]  # top_rest, top_rest_none
+    assert [row[ANSWERABILITY.index(f)] for f in ("top_rest", "top_rest_none")] == [0.0, 1.0]
 
 
 def test_rest_is_one_when_the_question_is_all_names():
@@ -116,3 +116,35 @@ def test_rest_is_one_when_the_question_is_all_names():
     info = describe(question, {"苏莱曼": 2, "inflection": 1}, 20, salient_terms(question))
     matrix = features(info, ["微软聘请了苏莱曼。"], np.zeros(1), [1.0], [""], [True], [1.0])
     assert matrix[0, FEATURES.index("rest")] == 1.0
+
+
+def test_the_question_without_its_names_is_what_rest_dense_compares():
+    """占旭刚本科毕业于哪所大学？ asks where he studied: a sentence about 占旭刚 that does not say is
+    found by the name alone, so the names are left out of the text compared by meaning."""
+    from qa.answering.ranking import rest_query
+
+    assert rest_query("占旭刚本科毕业于哪所大学？") == "本科毕业于哪所大学？"
+    assert rest_query("微软为什么聘请苏莱曼？") == "为什么聘请？"
+    assert rest_query("OpenAI有多少名员工？") == "有多少名员工？"  # Latin letters too, in any case
+    assert rest_query("这是什么？") is None  # no names: the plain dense similarity
+    assert rest_query("苏莱曼") is None  # nothing but a name
+    assert rest_query("why did Microsoft hire Suleyman?", cross_lingual=True) is None
+
+
+def test_rest_dense_is_the_given_cosine_and_the_top_candidates_in_answerability():
+    import numpy as np
+
+    from qa.answering.features import ANSWERABILITY, FEATURES, answerability_features, features
+    from qa.answering.question import describe
+    from qa.text.salient import salient_terms
+
+    question = "占旭刚本科毕业于哪所大学？"
+    info = describe(question, {"占旭刚": 1, "大学": 3}, 20, salient_terms(question))
+    sentences = ["占旭刚是著名举重运动员。", "占旭刚毕业于浙江大学。"]
+    dense, rest = np.array([0.9, 0.8]), np.array([0.7, 0.85])
+    matrix = features(info, sentences, dense, [1.0, 1.0], ["", ""], [True, False], [1.0, 1.0], rest_dense=rest)
+    assert matrix[:, FEATURES.index("rest_dense")].tolist() == np.float32(rest).tolist()
+    plain = features(info, sentences, dense, [1.0, 1.0], ["", ""], [True, False], [1.0, 1.0])
+    assert plain[:, FEATURES.index("rest_dense")].tolist() == np.float32(dense).tolist()
+    row = answerability_features(matrix, np.array([0.0, 1.0]), 1.0)  # the second ranks first
+    assert row[ANSWERABILITY.index("top_rest_dense")] == np.float32(0.85)

@@ -115,7 +115,6 @@ STILL_ANSWERED = frozenset({
     "马斯克为什么离开OpenAI？",
     "英伟达在OpenAI这轮融资中投资了多少钱？",
     "软银向OpenAI投资了多少钱？",
-    "星际之门项目的数据中心建在哪里？",
     "When did Elon Musk leave OpenAI?",
     "How many employees does OpenAI have?",
     "How much did Nvidia invest in OpenAI's latest funding round?",

@@ -45,6 +45,11 @@ Features (all roughly in 0..1), in ``FEATURES`` order:
   everyone the question names can still say nothing of what it asks (马斯克为什么离开OpenAI？
   against the sentence saying he co-founded OpenAI): those words are the verb, the role, the
   thing asked about.
+* ``rest_dense`` – cosine between the sentence and the question without its names (占旭刚本科毕业于
+  哪所大学？ → 本科毕业于哪所大学？): what is asked, by meaning rather than by word. A question
+  whose name was swapped for another's finds that subject's sentences by the name alone
+  (杨丽音是谁的将领？ against an actress's biography), and ``rest`` misses paraphrase (别称 against
+  人称); the plain ``dense`` when the question has no names, or is English.
 
 ``dense`` uses the stored sentence vectors, embedded with the article title as context (see
 ``qa.index.writing.embedding_text``). The weights live in :mod:`qa.answering.models`.
@@ -63,7 +68,7 @@ from qa.text.questions import CHINESE_WH, answer_cue
 
 FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs", "length",
             "left_anchor", "right_anchor", "anchors", "first", "passage_score", "missing",
-            "missing_names", "missing_facts", "missing_checkable", "missing_date", "rest")
+            "missing_names", "missing_facts", "missing_checkable", "missing_date", "rest", "rest_dense")
 # What decides whether to answer at all: the best candidate, and how much of the question the
 # candidates cover together (a question about something the articles never mention covers little).
 # ``top_missing*``: the best candidate's ``missing*``; ``absent``: share of the salient terms no
@@ -75,11 +80,11 @@ FEATURES = ("dense", "overlap", "bigram", "context", "cue", "prior", "gap", "lcs
 # ``top_missing_checkable``: the best candidate's ``missing_checkable``; ``top_missing_date``: its
 # ``missing_date``; ``top_rest``: its ``rest``, and ``top_rest_none``: whether that is 0 (none of
 # the question's words beside its names is there; on CMRC and DRCD 4 % and 1.5 % of answerable
-# questions, 14 % and 7 % of swapped ones).
+# questions, 14 % and 7 % of swapped ones); ``top_rest_dense``: its ``rest_dense``.
 ANSWERABILITY = ("top_score", "top_dense", "top_overlap", "top_context", "covered", "top_anchors",
                  "top_missing", "top_missing_names", "top_missing_facts", "absent", "absent_any", "salient",
                  "typed", "top_type_missing", "top_missing_checkable", "top_missing_date", "top_rest",
-                 "top_rest_none")
+                 "top_rest_none", "top_rest_dense")
 # Scales set by hand (not tuned) so that each feature spans 0..1; the fitted weights do the rest.
 ANCHOR_CAP = 8  # characters an anchor grows from the question word; longer runs are the lcs feature's job
 FULL_LENGTH_CHARS = 100  # a sentence this long or longer has length feature 1
@@ -131,12 +136,14 @@ def _anchor(piece: str, sentence: str, from_end: bool) -> float:
 def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, prior: Sequence[float],
              neighbours: Sequence[str], first: Sequence[bool], passage_score: Sequence[float],
              words: Sequence[frozenset[str]] | None = None,
-             passage_missing: Sequence[tuple[float, float]] | None = None) -> np.ndarray:
+             passage_missing: Sequence[tuple[float, float]] | None = None,
+             rest_dense: np.ndarray | None = None) -> np.ndarray:
     """Return the feature matrix (n sentences × len(FEATURES)), columns in ``FEATURES`` order.
 
     ``words`` are the sentences' tokens when the caller has them already (else tokenized here);
     ``passage_missing`` each sentence's ``missing_names``, ``missing_facts`` (:func:`missing_in`
-    of its passage) and ``missing_date`` (:func:`missing_date`); 0 if not given.
+    of its passage) and ``missing_date`` (:func:`missing_date`); 0 if not given; ``rest_dense``
+    each sentence's cosine to the question without its names (``dense`` if not given).
     """
     rows = []
     cue = answer_cue(info.qtype)
@@ -144,6 +151,7 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
     q = plain(info.text)
     left, right = _anchor_pieces(q)
     named = named_tokens(info)
+    rest_dense = dense if rest_dense is None else rest_dense
     for i, sent in enumerate(sentences):
         names_gone, facts_gone, date_gone = passage_missing[i] if passage_missing is not None else (0.0, 0.0, 0.0)
         own_words = words[i] if words is not None else set(tokenize(sent))
@@ -160,7 +168,7 @@ def features(info: QuestionInfo, sentences: Sequence[str], dense: np.ndarray, pr
                      float(dense[i]) - top, lcs, min(len(sent) / FULL_LENGTH_CHARS, 1.0), la, ra, la * ra,
                      float(first[i]), passage_score[i], missing(info.terms, around, folded),
                      names_gone, facts_gone, _missing_checkable(info, around, folded), date_gone,
-                     coverage(info, around, named, 1.0)))
+                     coverage(info, around, named, 1.0), float(rest_dense[i])))
     return np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES))
 
 
@@ -203,5 +211,5 @@ def answerability_features(matrix: np.ndarray, scores: np.ndarray, coverage: flo
                      coverage, row[col["anchors"]], row[col["missing"]], row[col["missing_names"]],
                      row[col["missing_facts"]], absent, float(absent > 0), float(salient), float(typed),
                      float(typed and not row[col["cue"]]), row[col["missing_checkable"]], row[col["missing_date"]],
-                     row[col["rest"]], float(row[col["rest"]] == 0)],
+                     row[col["rest"]], float(row[col["rest"]] == 0), row[col["rest_dense"]]],
                     dtype=np.float32)

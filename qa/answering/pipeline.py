@@ -17,7 +17,7 @@ import numpy as np
 from qa.answering import english, models, reasons, refusal
 from qa.answering.features import ANSWERABILITY, FEATURES
 from qa.answering.followup import resolve
-from qa.answering.ranking import SentenceRanking, gather, rank_sentences
+from qa.answering.ranking import SentenceRanking, gather, rank_sentences, rest_query
 from qa.answering.selection import MAX_QUOTES, diverse, quote_text, runs, select, unit
 from qa.index.backend import Reader
 from qa.search.validate import MAX_K, validate_query
@@ -67,7 +67,9 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
         # for Lady Gaga, as news writes 软银 where it has 软库 for SoftBank). Capitalised words the
         # dictionary knows only as common words (Fog, Seaman, UK → 腐国) are no names to it.
         absent = english.unmentioned_names(view, query) if lang == "en" else []
-    ranking = rank_sentences(evidence, query, passages, qvec, model, cross_lingual=lang == "en")
+    rest = rest_query(query, cross_lingual=lang == "en")
+    ranking = rank_sentences(evidence, query, passages, qvec, model, cross_lingual=lang == "en",
+                             rest_vector=encode(rest) if rest is not None else None)
     conf = ranking.confidence
     # An attribute no article mentions in any of its words (a salary, a revenue) is refused
     # outright too: a measured fact the articles never state; the answerability model, fitted on

@@ -1,6 +1,7 @@
 """Rank the candidate sentences of a question and estimate whether any of them answers it."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -201,14 +202,32 @@ def _passage_missing(terms: Sequence[Term], passages: Sequence[Passage]) -> list
     return out
 
 
+def rest_query(question: str, cross_lingual: bool = False) -> str | None:
+    """Return ``question`` without its names (占旭刚本科毕业于哪所大学？ → 本科毕业于哪所大学？), the text
+    whose vector :func:`rank_sentences` compares with each sentence (``rest_dense``); None for an
+    English question (``cross_lingual``), one without names, or one that is nothing but names.
+
+    >>> rest_query("占旭刚本科毕业于哪所大学？")
+    '本科毕业于哪所大学？'
+    """
+    if cross_lingual:
+        return None
+    found = [t.text for t in salient_terms(question) if t.kind == "name"]
+    rest = question
+    for name in found:
+        rest = re.sub(re.escape(name), "", rest, flags=re.IGNORECASE)
+    return rest if found and rest.strip() else None
+
+
 def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage], query_vector: np.ndarray,
-                   model: str, cross_lingual: bool = False) -> SentenceRanking:
+                   model: str, cross_lingual: bool = False, rest_vector: np.ndarray | None = None) -> SentenceRanking:
     """Return the candidate sentences ranked for ``question`` (whose vector is ``query_vector``)
     and how likely any of them answers it, by the answerability model fitted for the encoder
     ``model``; ``cross_lingual`` for a question in another language than the articles (English):
     its candidates are ordered, and its answerability judged, by the models fitted for that.
     The salient terms an answer must mention are ``evidence``'s: those of the question as the
-    user wrote it, not of a follow-up's ``question`` that carries an earlier turn's topic."""
+    user wrote it, not of a follow-up's ``question`` that carries an earlier turn's topic.
+    ``rest_vector`` is the vector of :func:`rest_query` of ``question``, when it has one."""
     cands = evidence.candidates
     if not cands:
         return empty_ranking(passages)
@@ -220,14 +239,16 @@ def rank_sentences(evidence: Evidence, question: str, passages: Sequence[Passage
     checkable = _checkable(terms, known)
     info = describe(evidence.keywords, evidence.doc_freq, evidence.n_docs, terms, checkable, nested=not cross_lingual,
                     groups=evidence.groups)
-    dense = np.stack([c.vector for c in cands]) @ query_vector
+    vectors = np.stack([c.vector for c in cands])
+    dense = vectors @ query_vector
     prior = [1.0 / (c.passage + 1) for c in cands]
     first = [i == 0 or cands[i - 1].passage != c.passage for i, c in enumerate(cands)]
     best = max((p.score for p in passages), default=0.0)
     share = [passages[c.passage].score / best if best > 0 else 0.0 for c in cands]
     by_passage = _passage_missing(terms, passages)
     matrix = features(info, [c.text for c in cands], dense, prior, [c.with_years(c.neighbours) for c in cands], first, share,
-                      words, [by_passage[c.passage] for c in cands])
+                      words, [by_passage[c.passage] for c in cands],
+                      vectors @ rest_vector if rest_vector is not None else None)
     scores = models.order(matrix, cross_lingual)
     absent = missing(terms, every_word, folded)
     row = answerability_features(matrix, scores, covered(info, words), absent, bool(terms), info.qtype is not None)
