@@ -47,7 +47,7 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     # a year the closest passage lacks: the articles give this month's valuation, not 2019's
     ("What was OpenAI's valuation in 2019?", "The articles mention OpenAI and valuation (估值) but not 2019"),
     # Meta is written as such in the articles, never beside the computing costs quoted before
-    ("How much did Meta spend on AI in 2024?", "The articles mention 2024 but not Meta"),
+    ("How much did Meta spend on AI in 2024?", "The articles mention 2024 but not Meta in the same place"),
 ])
 def test_refusal_note_names_what_the_articles_lack_in_the_question_language(seed_kb, question, note):
     answer = seed_kb.answer(question)

@@ -17,9 +17,11 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
+from qa.answering.english import generic
 from qa.answering.features import FEATURES
 from qa.answering.question import describe
 from qa.answering.ranking import SentenceRanking
@@ -51,7 +53,9 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
         return _never_mentioned([t for t in ranking.terms if present(t, anywhere, folded_all)],
                                 list(ranking.unmentioned), lang)
     around, folded = ranking.near_best()
-    terms = ranking.terms  # the ones the answerability model read
+    # the ones the answerability model read, less a topic word an English question capitalises
+    # (AI: 人工智能 to the dictionary), which no sentence needs to name
+    terms = [t for t in ranking.terms if not (lang == "en" and t.kind == "name" and generic(t.text))]
     found = [t for t in terms if present(t, around, folded)]
     lacking = [t for t in terms if not present(t, around, folded)]
     elsewhere = [t for t in lacking if present(t, anywhere, folded_all)]
@@ -59,7 +63,7 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
         return _mention_but_not(found, lacking, lang, together=bool(elsewhere))
     if lacking:
         return _not_mentioned(lacking, lang)
-    rest = _rest_words(query, terms) if found and not ranking.matrix[top][FEATURES.index("rest")] else []
+    rest = _rest_words(query, ranking.terms) if found and not ranking.matrix[top][FEATURES.index("rest")] else []
     if rest:  # every name is there, nothing of what is asked about them
         words = "".join(f"“{w}”" for w in rest) if lang == "zh" else ", ".join(f"“{w}”" for w in rest)
         return (f"文章提到了{_names(found, lang)}，但最接近的句子没有提到{words}。" if lang == "zh" else
@@ -72,7 +76,7 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
     return None
 
 
-def _rest_words(question: str, terms: tuple[Term, ...]) -> list[str]:
+def _rest_words(question: str, terms: Sequence[Term]) -> list[str]:
     """Return up to ``_REST_SHOWN`` of the question's words beside its names and numbers (what the
     ``rest`` feature reads), in its order: the names are cut out first, so that no piece of one
     that jieba cut across a word boundary (阿尔特/曼是) is shown, and single characters (于, 和) say
