@@ -96,6 +96,8 @@ def test_a_refusal_note_names_the_words_the_closest_sentence_lacks_beside_the_na
     assert _rest_words(question, terms) == ["认识"]
     assert _rest_words("When will GPT-5 be released?", salient_terms("When will GPT-5 be released?")) == ["released"]
     assert _rest_words("奥特曼毕业于哪所大学？", salient_terms("奥特曼毕业于哪所大学？")) == ["毕业", "大学"]
+    # what the closest sentences lack of them, where they hold some (a university, no degree)
+    assert _rest_words("奥特曼毕业于哪所大学？", salient_terms("奥特曼毕业于哪所大学？"), frozenset({"大学"})) == ["毕业"]
 
 
 def test_a_question_about_a_title_its_best_sentence_does_not_name_is_untitled():

@@ -48,6 +48,8 @@ def test_answerable_question_quotes_the_answering_sentence_first(seed_kb, questi
     ("What was OpenAI's valuation in 2019?", "The articles mention OpenAI and valuation (估值) but not 2019"),
     # Meta is written as such in the articles, never beside the computing costs quoted before
     ("How much did Meta spend on AI in 2024?", "The articles mention 2024 but not Meta in the same place"),
+    # the names are there, the joining is not (the refitted model refuses it by what is asked)
+    ("Kevin Scott什么时候加入微软？", "但最接近的句子没有提到“加入”"),
 ])
 def test_refusal_note_names_what_the_articles_lack_in_the_question_language(seed_kb, question, note):
     answer = seed_kb.answer(question)

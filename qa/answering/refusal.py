@@ -7,7 +7,7 @@ an attribute the question asks about (``SentenceRanking.unmentioned``: "the arti
 but none mentions 营收"), the best candidate sentence mentions some of the question's names,
 numbers and attributes but not the others, none of the closest passages mentions them, or they
 are all there but the closest sentences say nothing of the rest of the question (奥特曼毕业于哪所大学？
-→ no 毕业, no 大学) or hold no answer of the asked type (no amount for 多少).
+→ no 毕业, no 大学) or, for a Chinese question, lack some of its words (Kevin Scott什么时候加入微软？ → no 加入) or hold no answer of the asked type (no amount for 多少).
 
 Example::
 
@@ -63,8 +63,10 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
         return _mention_but_not(found, lacking, lang, together=bool(elsewhere))
     if lacking:
         return _not_mentioned(lacking, lang)
-    rest = _rest_words(query, ranking.terms) if found and not ranking.matrix[top][FEATURES.index("rest")] else []
-    if rest:  # every name is there, nothing of what is asked about them
+    rest = _rest_words(query, ranking.terms, None if lang == "en" else around) if found else []
+    if rest and (lang == "zh" or not ranking.matrix[top][FEATURES.index("rest")]):
+        # every name is there, not (all of) what is asked about them: the words the closest
+        # sentences lack (an English question's words have no Chinese spelling to check: all or none)
         words = "".join(f"“{w}”" for w in rest) if lang == "zh" else ", ".join(f"“{w}”" for w in rest)
         return (f"文章提到了{_names(found, lang)}，但最接近的句子没有提到{words}。" if lang == "zh" else
                 f"The articles mention {_names(found, lang)}, but the closest sentences say nothing of {words}.")
@@ -76,14 +78,15 @@ def explain(query: str, lang: str, ranking: SentenceRanking) -> str | None:
     return None
 
 
-def _rest_words(question: str, terms: Sequence[Term]) -> list[str]:
+def _rest_words(question: str, terms: Sequence[Term], lacking_from: frozenset[str] | None = None) -> list[str]:
     """Return up to ``_REST_SHOWN`` of the question's words beside its names and numbers (what the
-    ``rest`` feature reads), in its order: the names are cut out first, so that no piece of one
-    that jieba cut across a word boundary (阿尔特/曼是) is shown, and single characters (于, 和) say
-    nothing to a reader."""
+    ``rest`` feature reads), in its order, only those not among ``lacking_from`` (a text's search
+    tokens) when given: the names are cut out first, so that no piece of one that jieba cut across
+    a word boundary (阿尔特/曼是) is shown, and single characters (于, 和) say nothing to a reader."""
     for t in sorted((t for t in terms if t.kind != "attribute"), key=lambda t: -len(t.text)):
         question = re.sub(re.escape(t.text), " ", question, flags=re.IGNORECASE)
-    return [w for w in describe(question, {}, 1).tokens if len(w) > 1][:_REST_SHOWN]
+    words = [w for w in describe(question, {}, 1).tokens if len(w) > 1]
+    return [w for w in words if lacking_from is None or w not in lacking_from][:_REST_SHOWN]
 
 
 def _mention_but_not(found: list[Term], lacking: list[Term], lang: str, together: bool) -> str:
