@@ -75,7 +75,8 @@ def answer_question(question: str, *, retrieve: Retrieve, reader: Reader, encode
     # outright too: a measured fact the articles never state; the answerability model, fitted on
     # sets where this is rare, would weigh a near-topic sentence's similarity above it.
     refused = (not ranking.candidates or conf < models.REFUSE_BELOW or bool(absent) or bool(ranking.unmentioned)
-               or unexplained(query, ranking) or untitled(ranking) or (lang == "en" and undated(ranking)) or bool(misplaced(ranking)))
+               or unexplained(query, ranking) or untitled(ranking) or (lang == "en" and undated(ranking))
+               or bool(misplaced(ranking)))
     notes: tuple[str, ...] = (english.ENGLISH_NOTE,) if lang == "en" else ()
     if refused:
         why = english.absent_note(absent) if absent else refusal.explain(question, lang, ranking)
@@ -130,7 +131,7 @@ def misplaced(ranking: SentenceRanking) -> list[Term]:
     if not ranking.firm or not ranking.candidates:
         return []
     words, folded = ranking.near_best()
-    return [t for t in ranking.firm if not english.generic(t.text) and not present(t, words, folded)]
+    return [t for t in ranking.firm if not present(t, words, folded)]
 
 
 def _chosen(ranking: SentenceRanking, query: str) -> list[int]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from qa.answering import models
 from qa.answering.candidates import Candidate, candidates
+from qa.answering.english import generic
 from qa.answering.features import (
     ANSWERABILITY, FEATURES, answerability_features, features, missing, missing_date, missing_in,
 )
@@ -176,11 +177,12 @@ def firm_names(terms: Sequence[Term], known: frozenset[str], bracketed: int) -> 
     or Suleyman as such, so a best sentence far from every form of one is about something else
     ("How much did Meta spend on AI in 2024?" against OpenAI's computing costs). A name the index
     has only in a dictionary's Chinese form (Queen Elizabeth II → 伊丽莎白二世) may be written
-    otherwise near the answer (英女王); the answerability model weighs its absence."""
+    otherwise near the answer (英女王); the answerability model weighs its absence. Nor is a word
+    the dictionary glosses only as common words a name here (:func:`english.generic`: AI, CEO)."""
     if bracketed < BRACKETED_MIN:
         return ()
     return tuple(t for t in terms if t.kind == "name" and t.text.isascii()
-                 and all(tk in known for tk in tokenize(t.text)))
+                 and all(tk in known for tk in tokenize(t.text)) and not generic(t.text))
 
 
 def _stems(words: frozenset[str]) -> frozenset[str]:

@@ -7,7 +7,8 @@ an attribute the question asks about (``SentenceRanking.unmentioned``: "the arti
 but none mentions 营收"), the best candidate sentence mentions some of the question's names,
 numbers and attributes but not the others, none of the closest passages mentions them, or they
 are all there but the closest sentences say nothing of the rest of the question (奥特曼毕业于哪所大学？
-→ no 毕业, no 大学) or, for a Chinese question, lack some of its words (Kevin Scott什么时候加入微软？ → no 加入) or hold no answer of the asked type (no amount for 多少).
+→ no 毕业, no 大学) or, for a Chinese question, lack some of its words (Kevin Scott什么时候加入微软？
+→ no 加入), or hold no answer of the asked type (no amount for 多少).
 
 Example::
 
